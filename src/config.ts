@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Everything the service reads from its environment, validated once at start. */
+export interface Config {
+  nodeEnv: string;
+  port: number;
+  host: string;
+  databaseUrl: string;
+  /** HS256 key: the bytes of JWT_SECRET. */
+  jwtSecret: string;
+  jwtExpiresInSeconds: number;
+  adminUsername: string;
+  /** Unset: the first start generates one and prints it once. */
+  adminPassword: string | undefined;
+  logLevel: string;
+  /** Honour X-Forwarded-For for the client address (only behind a trusted proxy). */
+  trustProxy: boolean;
+  loginMaxFailures: number;
+  loginMaxFailuresPerAddress: number;
+  loginWindowSeconds: number;
+  registerMaxPerAddress: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+const DATA_DIR = './data';
+const MIN_PRODUCTION_SECRET_BYTES = 32;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * Reads `.env` (when present) into the process environment, then validates it.
+ * The only place in the code base that touches process.env.
+ */
+export function loadConfigFromProcess(): Config {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  return parseConfig(process.env);
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const problems: string[] = [];
+  const nodeEnv = env.NODE_ENV ?? 'development';
+
+  const config: Config = {
+    nodeEnv,
+    port: readInteger(env, 'PORT', 3000, 0, 65535, problems),
+    host: env.HOST || '127.0.0.1',
+    databaseUrl: readDatabaseUrl(env, problems),
+    jwtSecret: '',
+    jwtExpiresInSeconds: readDuration(env, 'JWT_EXPIRES_IN', 3600, problems),
+    adminUsername: env.ADMIN_USERNAME || 'admin',
+    adminPassword: env.ADMIN_PASSWORD || undefined,
+    logLevel: readLogLevel(env, problems),
+    trustProxy: readBoolean(env, 'TRUST_PROXY', false, problems),
+    loginMaxFailures: readInteger(env, 'LOGIN_MAX_FAILURES', 5, 1, 1_000_000, problems),
+    loginMaxFailuresPerAddress: readInteger(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 50, 1, 1_000_000, problems),
+    loginWindowSeconds: readInteger(env, 'LOGIN_WINDOW_S', 900, 1, 86_400 * 30, problems),
+    registerMaxPerAddress: readInteger(env, 'REGISTER_MAX_PER_ADDRESS', 20, 1, 1_000_000, problems),
+  };
+
+  if (!/^[A-Za-z0-9._-]{3,50}$/.test(config.adminUsername)) {
+    problems.push('ADMIN_USERNAME must be 3 to 50 letters, digits, ".", "_" or "-"');
+  }
+  if (config.adminPassword !== undefined && (config.adminPassword.length < 8 || config.adminPassword.length > 128)) {
+    problems.push('ADMIN_PASSWORD must be 8 to 128 characters');
+  }
+
+  const secret = env.JWT_SECRET;
+  if (nodeEnv === 'production' && (!secret || Buffer.byteLength(secret) < MIN_PRODUCTION_SECRET_BYTES)) {
+    problems.push(`JWT_SECRET must be set to at least ${MIN_PRODUCTION_SECRET_BYTES} bytes when NODE_ENV=production`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  config.jwtSecret = secret || persistedDevelopmentSecret();
+  return config;
+}
+
+/** Outside production a missing secret is generated once and kept, so tokens survive a restart. */
+function persistedDevelopmentSecret(): string {
+  const file = join(DATA_DIR, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(DATA_DIR, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}
+
+function readDatabaseUrl(env: NodeJS.ProcessEnv, problems: string[]): string {
+  const url = env.DATABASE_URL || `sqlite:${DATA_DIR}/shop.db`;
+  if (!url.startsWith('sqlite:') || url === 'sqlite:') {
+    problems.push('DATABASE_URL must be sqlite:<path> or sqlite::memory:');
+  }
+  return url;
+}
+
+function readInteger(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    return fallback;
+  }
+  return value;
+}
+
+function readBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean, problems: string[]): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  problems.push(`${name} must be true or false, got "${raw}"`);
+  return fallback;
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** "3600", "90s", "15m", "1h", "7d" → seconds. */
+function readDuration(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const match = /^(\d+)([smhd]?)$/.exec(raw);
+  const seconds = match ? Number(match[1]) * (DURATION_UNITS[match[2] || 's'] ?? 1) : 0;
+  if (!match || seconds < 1) {
+    problems.push(`${name} must be a positive duration like 3600, 15m, 1h or 7d, got "${raw}"`);
+    return fallback;
+  }
+  return seconds;
+}
+
+function readLogLevel(env: NodeJS.ProcessEnv, problems: string[]): string {
+  const level = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(level)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}

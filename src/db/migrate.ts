@@ -1,0 +1,25 @@
+import { pathToFileURL } from 'node:url';
+import { Migrator } from 'kysely';
+import { loadConfigFromProcess } from '../config.js';
+import { connectDatabase } from './connect.js';
+import type { Db } from './database.js';
+import { migrations } from './migrations/index.js';
+
+/** Applies every pending migration; throws (and applies nothing more) on the first failure. */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+// `npm run migrate`: apply pending migrations to DATABASE_URL and exit.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const db = connectDatabase(loadConfigFromProcess().databaseUrl);
+  try {
+    const applied = await migrateToLatest(db);
+    console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
+  } finally {
+    await db.destroy();
+  }
+}

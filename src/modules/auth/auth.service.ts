@@ -1,0 +1,64 @@
+import type { Config } from '../../config.js';
+import type { Db } from '../../db/database.js';
+import { TooManyRequestsError, UnauthorizedError } from '../../shared/errors.js';
+import { verifyPassword } from '../../shared/passwords.js';
+import { createCustomer, findCustomerForLogin } from '../customers/customers.service.js';
+import type { CustomerResponse, RegisterCustomerBody } from '../customers/customers.schemas.js';
+import { type AttemptLimiter, MemoryAttemptLimiter } from './attempt-limiter.js';
+import type { LoginBody, LoginResponse } from './auth.schemas.js';
+
+export interface AuthLimiters {
+  failedLoginsPerUsername: AttemptLimiter;
+  failedLoginsPerAddress: AttemptLimiter;
+  registrationsPerAddress: AttemptLimiter;
+}
+
+export function createAuthLimiters(config: Config): AuthLimiters {
+  return {
+    failedLoginsPerUsername: new MemoryAttemptLimiter(config.loginMaxFailures, config.loginWindowSeconds),
+    failedLoginsPerAddress: new MemoryAttemptLimiter(config.loginMaxFailuresPerAddress, config.loginWindowSeconds),
+    registrationsPerAddress: new MemoryAttemptLimiter(config.registerMaxPerAddress, 3600),
+  };
+}
+
+export interface AuthDeps {
+  db: Db;
+  limiters: AuthLimiters;
+  signToken: (claims: { sub: string; role: number; ver: number }) => string;
+}
+
+const BAD_CREDENTIALS = 'Invalid username or password.';
+
+/**
+ * Unknown username and wrong password give the same 401 after the same work; both count
+ * as failures for the username and the address, and too many of either answer 429.
+ */
+export async function login(deps: AuthDeps, input: LoginBody & { address: string }): Promise<LoginResponse> {
+  const { failedLoginsPerUsername: perUsername, failedLoginsPerAddress: perAddress } = deps.limiters;
+  const usernameKey = input.username.toLowerCase();
+  const wait = Math.max(await perUsername.retryAfter(usernameKey), await perAddress.retryAfter(input.address));
+  if (wait > 0) throw new TooManyRequestsError('Too many failed logins; try again later.', wait);
+
+  const customer = await findCustomerForLogin(deps.db, input.username);
+  const valid = await verifyPassword(customer?.password_hash, input.password);
+  if (!customer || !valid) {
+    await Promise.all([perUsername.record(usernameKey), perAddress.record(input.address)]);
+    throw new UnauthorizedError(BAD_CREDENTIALS);
+  }
+  await perUsername.reset(usernameKey);
+  const auth_token = deps.signToken({ sub: String(customer.id), role: customer.role_id, ver: customer.token_version });
+  return { status: 'success', message: 'Logged in.', auth_token };
+}
+
+/** Self-registration always makes a plain customer (role 2), and is limited per address. */
+export async function register(
+  deps: AuthDeps,
+  input: RegisterCustomerBody & { address: string },
+): Promise<CustomerResponse> {
+  const { registrationsPerAddress } = deps.limiters;
+  const wait = await registrationsPerAddress.retryAfter(input.address);
+  if (wait > 0) throw new TooManyRequestsError('Too many registrations from this address; try again later.', wait);
+  await registrationsPerAddress.record(input.address);
+  const { address: _address, ...fields } = input;
+  return createCustomer(deps.db, fields);
+}

@@ -1,0 +1,71 @@
+import { type SelectQueryBuilder, sql } from 'kysely';
+import type { Database, Db, NewProductRow, ProductRow, ProductRowUpdate } from '../../db/database.js';
+import type { ProductSort } from './products.schemas.js';
+
+export interface ProductFilters {
+  nameContains?: string;
+  minPriceCents?: number;
+  maxPriceCents?: number;
+}
+
+const ORDER: Record<ProductSort, [column: 'id' | 'price_cents' | 'product_name' | 'created_at', 'asc' | 'desc']> = {
+  id: ['id', 'asc'],
+  price: ['price_cents', 'asc'],
+  '-price': ['price_cents', 'desc'],
+  product_name: ['product_name', 'asc'],
+  '-created_at': ['created_at', 'desc'],
+};
+
+function liveProducts(db: Db, filters: ProductFilters) {
+  let query = db.selectFrom('products').where('deleted_at', 'is', null);
+  if (filters.nameContains) {
+    // Escape LIKE's wildcards so the text is matched literally.
+    const pattern = `%${filters.nameContains.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
+    query = query.where(sql<boolean>`lower(product_name) like ${pattern} escape '\\'`);
+  }
+  if (filters.minPriceCents !== undefined) query = query.where('price_cents', '>=', filters.minPriceCents);
+  if (filters.maxPriceCents !== undefined) query = query.where('price_cents', '<=', filters.maxPriceCents);
+  return query;
+}
+
+function sorted<O>(query: SelectQueryBuilder<Database, 'products', O>, sort: ProductSort) {
+  const [column, direction] = ORDER[sort];
+  // id breaks ties, so pages never repeat or skip a product.
+  return column === 'id' ? query.orderBy('id', direction) : query.orderBy(column, direction).orderBy('id', 'asc');
+}
+
+export function findProducts(
+  db: Db,
+  filters: ProductFilters,
+  sort: ProductSort,
+  page?: { limit: number; offset: number },
+): Promise<ProductRow[]> {
+  let query = sorted(liveProducts(db, filters).selectAll(), sort);
+  if (page) query = query.limit(page.limit).offset(page.offset);
+  return query.execute();
+}
+
+export async function countProducts(db: Db, filters: ProductFilters): Promise<number> {
+  const row = await liveProducts(db, filters)
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+export function findProductById(db: Db, id: number): Promise<ProductRow | undefined> {
+  return db.selectFrom('products').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+}
+
+export function insertProduct(db: Db, row: NewProductRow): Promise<ProductRow> {
+  return db.insertInto('products').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function updateProductById(db: Db, id: number, patch: ProductRowUpdate): Promise<ProductRow | undefined> {
+  return db
+    .updateTable('products')
+    .set(patch)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}

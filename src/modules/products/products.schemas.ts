@@ -1,0 +1,48 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Id, Money, MoneyOut, PageQuery, StringEnum, Text, Timestamp } from '../../shared/schemas.js';
+
+const Description = Type.Union([Type.String({ maxLength: 5000 }), Type.Null()]);
+const Stock = Type.Union([Type.Integer({ minimum: 0, maximum: 1_000_000_000 }), Type.Null()], {
+  description: 'Units in stock; null means not stock-tracked (never runs out)',
+});
+
+export const CreateProductBody = Type.Object(
+  {
+    product_name: Text(200),
+    price: Money,
+    description: Type.Optional(Description),
+    stock: Type.Optional(Stock),
+  },
+  { additionalProperties: false },
+);
+export type CreateProductBody = Static<typeof CreateProductBody>;
+
+export const UpdateProductBody = Type.Partial(CreateProductBody, { additionalProperties: false });
+export type UpdateProductBody = Static<typeof UpdateProductBody>;
+
+export const ProductResponse = Type.Object({
+  id: Id,
+  product_name: Type.String(),
+  price: MoneyOut,
+  description: Type.Union([Type.String(), Type.Null()]),
+  stock: Type.Union([Type.Integer(), Type.Null()]),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type ProductResponse = Static<typeof ProductResponse>;
+
+export const PRODUCT_SORTS = ['id', 'price', '-price', 'product_name', '-created_at'] as const;
+export type ProductSort = (typeof PRODUCT_SORTS)[number];
+
+const productFilters = {
+  q: Type.Optional(Type.String({ maxLength: 200, description: 'Part of the name, any case' })),
+  min_price: Type.Optional(Money),
+  max_price: Type.Optional(Money),
+  sort: Type.Optional(StringEnum(PRODUCT_SORTS, { default: 'id' })),
+};
+
+export const ListProductsQuery = Type.Object(productFilters);
+export type ListProductsQuery = Static<typeof ListProductsQuery>;
+
+export const PageProductsQuery = Type.Object({ ...productFilters, ...PageQuery });
+export type PageProductsQuery = Static<typeof PageProductsQuery>;

@@ -1,0 +1,102 @@
+import type { Db, ProductRow, ProductRowUpdate } from '../../db/database.js';
+import { BadRequestError, NotFoundError } from '../../shared/errors.js';
+import { toCents, toMajor } from '../../shared/money.js';
+import { pageCount } from '../../shared/schemas.js';
+import * as repo from './products.repository.js';
+import type {
+  CreateProductBody,
+  ListProductsQuery,
+  PageProductsQuery,
+  ProductResponse,
+  UpdateProductBody,
+} from './products.schemas.js';
+
+export function toProductResponse(row: ProductRow): ProductResponse {
+  return {
+    id: row.id,
+    product_name: row.product_name,
+    price: toMajor(row.price_cents),
+    description: row.description,
+    stock: row.stock,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+export async function listProducts(db: Db, query: ListProductsQuery): Promise<ProductResponse[]> {
+  const rows = await repo.findProducts(db, toFilters(query), query.sort ?? 'id');
+  return rows.map(toProductResponse);
+}
+
+export async function pageProducts(db: Db, query: PageProductsQuery) {
+  const filters = toFilters(query);
+  const [rows, total] = await Promise.all([
+    repo.findProducts(db, filters, query.sort ?? 'id', {
+      limit: query.per_page,
+      offset: (query.page - 1) * query.per_page,
+    }),
+    repo.countProducts(db, filters),
+  ]);
+  return {
+    items: rows.map(toProductResponse),
+    page: query.page,
+    per_page: query.per_page,
+    total,
+    pages: pageCount(total, query.per_page),
+  };
+}
+
+export async function getProduct(db: Db, id: number): Promise<ProductResponse> {
+  return toProductResponse(await findLiveProduct(db, id));
+}
+
+export async function createProduct(db: Db, input: CreateProductBody): Promise<ProductResponse> {
+  const now = new Date().toISOString();
+  const row = await repo.insertProduct(db, {
+    product_name: input.product_name,
+    price_cents: toCents(input.price),
+    description: input.description ?? null,
+    stock: input.stock ?? null,
+    created_at: now,
+    updated_at: now,
+  });
+  return toProductResponse(row);
+}
+
+export async function updateProduct(db: Db, id: number, patch: UpdateProductBody): Promise<ProductResponse> {
+  const { price, ...fields } = patch;
+  const update: ProductRowUpdate = { ...fields, updated_at: new Date().toISOString() };
+  if (price !== undefined) update.price_cents = toCents(price);
+  const row = await repo.updateProductById(db, id, update);
+  if (!row) throw new NotFoundError('Product');
+  return toProductResponse(row);
+}
+
+/** Soft delete: the product leaves the catalogue; orders keep their own copy of name and price. */
+export async function deleteProduct(db: Db, id: number): Promise<void> {
+  const now = new Date().toISOString();
+  const row = await repo.updateProductById(db, id, { deleted_at: now, updated_at: now });
+  if (!row) throw new NotFoundError('Product');
+}
+
+function toFilters(query: ListProductsQuery): repo.ProductFilters {
+  const filters: repo.ProductFilters = {
+    nameContains: query.q,
+    minPriceCents: query.min_price === undefined ? undefined : toCents(query.min_price),
+    maxPriceCents: query.max_price === undefined ? undefined : toCents(query.max_price),
+  };
+  if (
+    filters.minPriceCents !== undefined &&
+    filters.maxPriceCents !== undefined &&
+    filters.minPriceCents > filters.maxPriceCents
+  ) {
+    throw new BadRequestError('min_price must not be greater than max_price.');
+  }
+  return filters;
+}
+
+async function findLiveProduct(db: Db, id: number): Promise<ProductRow> {
+  const row = await repo.findProductById(db, id);
+  if (!row) throw new NotFoundError('Product');
+  return row;
+}

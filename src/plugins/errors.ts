@@ -1,0 +1,79 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { AppError, TooManyRequestsError } from '../shared/errors.js';
+import type { Problem } from '../shared/schemas.js';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** Fastify's own client errors, by code, with a stable code and a plain detail. */
+const FRAMEWORK_ERRORS: Record<string, { code: string; detail?: string }> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'Send the body as application/json.' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'BAD_REQUEST', detail: 'Content-Length does not match the body.' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'BODY_TOO_LARGE', detail: 'The request body is larger than 100 KiB.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'BAD_REQUEST', detail: 'The JSON body is empty.' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_JSON', detail: 'The body is not valid JSON.' },
+};
+
+export function problemBody(status: number, code: string, detail: string, extra: Partial<Problem> = {}): Problem {
+  return { type: 'about:blank', title: TITLES[status] ?? 'Error', status, detail, code, ...extra };
+}
+
+export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  return reply.code(problem.status).type('application/problem+json; charset=utf-8').send(problem);
+}
+
+function toProblem(error: FastifyError, request: FastifyRequest): Problem {
+  if (error instanceof AppError) return problemBody(error.status, error.code, error.message);
+  if (error.validation) {
+    const errors = error.validation.map((v) => ({
+      path: `/${error.validationContext ?? 'body'}${v.instancePath}${missingField(v.params)}`,
+      message: v.message ?? 'is invalid',
+    }));
+    const first = errors[0];
+    return problemBody(400, 'VALIDATION_FAILED', first ? `${first.path} ${first.message}` : 'Invalid request.', {
+      errors,
+    });
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined;
+    // A JSON syntax error arrives as a plain SyntaxError with status 400.
+    const code = known?.code ?? (error instanceof SyntaxError ? 'MALFORMED_JSON' : 'BAD_REQUEST');
+    const detail = known?.detail ?? (error instanceof SyntaxError ? 'The body is not valid JSON.' : error.message);
+    return problemBody(status, code, detail);
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return problemBody(500, 'INTERNAL', `Something went wrong on our side. Request id: ${request.id}.`);
+}
+
+/** For required/unknown-field errors Ajv names the field in params, not in the path. */
+function missingField(params: Record<string, unknown>): string {
+  const field = params.missingProperty ?? params.additionalProperty;
+  return typeof field === 'string' ? `/${field}` : '';
+}
+
+/** One place that turns every error into RFC 9457 problem+json. */
+export default fp(
+  async function errors(app: FastifyInstance) {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (error instanceof TooManyRequestsError) reply.header('retry-after', String(error.retryAfterSeconds));
+      return sendProblem(reply, toProblem(error, request));
+    });
+    app.setNotFoundHandler((_request, reply) =>
+      sendProblem(reply, problemBody(404, 'NOT_FOUND', 'No such route.')),
+    );
+  },
+  { name: 'errors' },
+);

@@ -1,0 +1,39 @@
+import { Ajv, type Options } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+// ajv-formats ships CommonJS with a default export.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+const MONEY_TEXT = /^\d+(\.\d{1,2})?$/;
+
+function createAjv(options: Options): Ajv {
+  const ajv = new Ajv({ strict: true, allErrors: false, ...options });
+  addFormats(ajv);
+  // Checked on the number's shortest decimal text, so 19.99 passes and 19.999 or 1e-7 does not.
+  ajv.addKeyword({
+    keyword: 'x-money',
+    type: 'number',
+    schemaType: 'boolean',
+    error: { message: 'must be an amount with at most two decimals' },
+    validate: (enabled: boolean, value: number) => !enabled || MONEY_TEXT.test(String(value)),
+  });
+  return ajv;
+}
+
+/**
+ * Bodies are JSON and must already have the declared types: no coercion, and unknown
+ * fields are errors rather than silently dropped (that is what stops mass assignment).
+ * Query strings and path params are text on the wire, so they are coerced to their types.
+ */
+export default fp(
+  async function validation(app: FastifyInstance) {
+    const strict = createAjv({ coerceTypes: false, removeAdditional: false, useDefaults: true });
+    const coercing = createAjv({ coerceTypes: true, removeAdditional: false, useDefaults: true });
+    app.setValidatorCompiler(({ schema, httpPart }) =>
+      (httpPart === 'body' ? strict : coercing).compile(schema),
+    );
+  },
+  { name: 'validation' },
+);
