@@ -1,0 +1,107 @@
+import type { TestContext } from 'node:test';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { type Config, parseConfig } from '../../src/config.js';
+
+export const ADMIN = { username: 'admin', password: 'admin-password-1' };
+export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!!';
+
+/** A config for one test app: a fresh in-memory database and limits high enough not to get in the way. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    ...parseConfig({
+      DATABASE_URL: 'sqlite::memory:',
+      JWT_SECRET: TEST_SECRET,
+      ADMIN_USERNAME: ADMIN.username,
+      ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: 'silent',
+      LOGIN_MAX_FAILURES: '1000',
+      LOGIN_MAX_FAILURES_PER_ADDRESS: '1000',
+      REGISTER_MAX_PER_ADDRESS: '1000',
+    }),
+    ...overrides,
+  };
+}
+
+/** Builds an app on its own fresh database; it is closed when the test ends. */
+export async function buildTestApp(t: TestContext, overrides: Partial<Config> = {}): Promise<FastifyInstance> {
+  const app = await buildApp(testConfig(overrides));
+  t.after(() => app.close());
+  return app;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  // Tests read arbitrary JSON shapes; each assertion states the shape it expects.
+  body: any;
+}
+
+/** Sends one request with app.inject; JSON bodies in and out. */
+export async function call(
+  app: FastifyInstance,
+  method: InjectOptions['method'],
+  url: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<ApiResponse> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const response = await app.inject({
+    method,
+    url,
+    headers,
+    ...(options.body === undefined ? {} : { payload: options.body as InjectOptions['payload'] }),
+  });
+  const isJson = /json/.test(String(response.headers['content-type'] ?? ''));
+  return { status: response.statusCode, headers: response.headers, body: isJson ? response.json() : response.body };
+}
+
+export async function login(app: FastifyInstance, username: string, password: string): Promise<string> {
+  const response = await call(app, 'POST', '/customers/login', { body: { username, password } });
+  if (response.status !== 200) throw new Error(`login ${username} failed: ${response.status}`);
+  return response.body.auth_token;
+}
+
+export function adminToken(app: FastifyInstance): Promise<string> {
+  return login(app, ADMIN.username, ADMIN.password);
+}
+
+let sequence = 0;
+
+/** Registers a new customer and logs it in. */
+export async function registerCustomer(app: FastifyInstance, overrides: Record<string, unknown> = {}) {
+  sequence += 1;
+  const fields = {
+    customer_name: `Customer ${sequence}`,
+    email: `customer${sequence}@example.com`,
+    phone: '+1 555 0100',
+    username: `customer${sequence}`,
+    password: 'customer-password',
+    ...overrides,
+  };
+  const response = await call(app, 'POST', '/customers/register', { body: fields });
+  if (response.status !== 201) throw new Error(`register failed: ${response.status} ${JSON.stringify(response.body)}`);
+  const token = await login(app, String(fields.username), String(fields.password));
+  return { customer: response.body, token, password: String(fields.password) };
+}
+
+export async function createProduct(app: FastifyInstance, token: string, overrides: Record<string, unknown> = {}) {
+  sequence += 1;
+  const response = await call(app, 'POST', '/products', {
+    token,
+    body: { product_name: `Product ${sequence}`, price: 9.99, ...overrides },
+  });
+  if (response.status !== 201) throw new Error(`create product failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body;
+}
+
+/** Asserts the shape every error response shares: RFC 9457 problem+json with the given status. */
+export function isProblem(response: ApiResponse, status: number): boolean {
+  return (
+    response.status === status &&
+    String(response.headers['content-type']).startsWith('application/problem+json') &&
+    response.body.status === status &&
+    typeof response.body.title === 'string' &&
+    typeof response.body.detail === 'string'
+  );
+}
