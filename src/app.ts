@@ -6,9 +6,11 @@ import { connectDatabase } from './db/connect.js';
 import type { Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
+import { cartRoutes } from './modules/cart/cart.routes.js';
 import { customersRoutes } from './modules/customers/customers.routes.js';
 import { type BootstrapAdmin, ensureBootstrapAdmin } from './modules/customers/customers.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { ordersRoutes } from './modules/orders/orders.routes.js';
 import { productsRoutes } from './modules/products/products.routes.js';
 import auth from './plugins/auth.js';
 import database from './plugins/database.js';
@@ -70,5 +72,7 @@ async function createServer(config: Config, db: Db, bootstrap: BootstrapAdmin | 
   await app.register(authRoutes);
   await app.register(customersRoutes);
   await app.register(productsRoutes);
+  await app.register(cartRoutes);
+  await app.register(ordersRoutes);
   return app;
 }

@@ -31,9 +31,60 @@ export interface ProductsTable {
   deleted_at: Timestamp | null;
 }
 
+export interface CartItemsTable {
+  customer_id: number;
+  product_id: number;
+  quantity: number;
+  added_at: Timestamp;
+}
+
+export interface OrdersTable {
+  id: Generated<number>;
+  customer_id: number;
+  status: string;
+  total_cents: number;
+  tracking_number: string | null;
+  created_at: ColumnType<Timestamp, Timestamp, never>;
+  updated_at: Timestamp;
+}
+
+/** A line as sold: name and unit price are copied from the product when the order is placed. */
+export interface OrderItemsTable {
+  order_id: number;
+  product_id: number;
+  product_name: string;
+  unit_price_cents: number;
+  quantity: number;
+  line_total_cents: number;
+  /** 1 when stock was taken for this line (the product was tracked), else 0. */
+  stock_taken: number;
+}
+
+export interface OrderEventsTable {
+  id: Generated<number>;
+  order_id: number;
+  status: string;
+  note: string | null;
+  at: Timestamp;
+}
+
+export interface IdempotencyKeysTable {
+  customer_id: number;
+  key: string;
+  request_hash: string;
+  response_status: number;
+  response_body: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
   customers: CustomersTable;
   products: ProductsTable;
+  cart_items: CartItemsTable;
+  orders: OrdersTable;
+  order_items: OrderItemsTable;
+  order_events: OrderEventsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export type Db = Kysely<Database>;
@@ -44,3 +95,6 @@ export type CustomerRowUpdate = Updateable<CustomersTable>;
 export type ProductRow = Selectable<ProductsTable>;
 export type NewProductRow = Insertable<ProductsTable>;
 export type ProductRowUpdate = Updateable<ProductsTable>;
+export type OrderRow = Selectable<OrdersTable>;
+export type OrderItemRow = Selectable<OrderItemsTable>;
+export type OrderEventRow = Selectable<OrderEventsTable>;

@@ -44,6 +44,12 @@ export class ConflictError extends AppError {
   }
 }
 
+export class InsufficientStockError extends ConflictError {
+  constructor(productId: number, productName: string, left: number, wanted: number) {
+    super(`Not enough stock for product ${productId} ("${productName}"): ${left} left, ${wanted} wanted.`, 'INSUFFICIENT_STOCK');
+  }
+}
+
 export class TooManyRequestsError extends AppError {
   constructor(
     detail: string,

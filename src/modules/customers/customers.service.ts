@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { CustomerRow, CustomerRowUpdate, Db } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/errors.js';
+import { inTransaction } from '../../db/transaction.js';
 import { type Actor, ROLE_ADMIN, ROLE_CUSTOMER, assertSelfOrAdmin, isAdmin } from '../../shared/access.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import { hashPassword } from '../../shared/passwords.js';
+import { emptyCart } from '../cart/cart.service.js';
 import * as repo from './customers.repository.js';
 import type { CreateCustomerBody, CustomerResponse, UpdateCustomerBody } from './customers.schemas.js';
 
@@ -70,17 +72,25 @@ export async function updateCustomer(
   return toCustomerResponse(row);
 }
 
-/** Soft delete: the row stays so the customer's orders stay readable; its tokens stop working. */
+/** Soft delete: the row stays so its orders stay readable (to admins); its tokens stop working; its cart is emptied. */
 export async function deleteCustomer(db: Db, actor: Actor, id: number): Promise<void> {
   assertSelfOrAdmin(actor, id);
   const current = await findLiveCustomer(db, id);
   if (current.role_id === ROLE_ADMIN) await assertNotLastAdmin(db);
   const now = new Date().toISOString();
-  await repo.updateCustomerById(db, id, {
-    deleted_at: now,
-    updated_at: now,
-    token_version: current.token_version + 1,
+  await inTransaction(db, async (trx) => {
+    await repo.updateCustomerById(trx, id, { deleted_at: now, updated_at: now, token_version: current.token_version + 1 });
+    await emptyCart(trx, id);
   });
+}
+
+/**
+ * The check for any route whose path or body names a customer: a customer may name only
+ * itself (403 otherwise); an admin may name any live customer (404 for an unknown one).
+ */
+export async function assertMayActFor(db: Db, actor: Actor, customerId: number): Promise<void> {
+  assertSelfOrAdmin(actor, customerId);
+  if (actor.id !== customerId) await findLiveCustomer(db, customerId);
 }
 
 /** What the auth hook needs to accept a token, or undefined for a deleted or unknown customer. */

@@ -69,3 +69,32 @@ export function updateProductById(db: Db, id: number, patch: ProductRowUpdate): 
     .returningAll()
     .executeTakeFirst();
 }
+
+export function findLiveProductsByIds(db: Db, ids: number[]): Promise<ProductRow[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db.selectFrom('products').selectAll().where('id', 'in', ids).where('deleted_at', 'is', null).execute();
+}
+
+/**
+ * Takes `quantity` units if that many are left, in one conditional update, so two buyers
+ * can never both take the last unit. False when the stock was short.
+ */
+export async function decrementStock(db: Db, id: number, quantity: number): Promise<boolean> {
+  const result = await db
+    .updateTable('products')
+    .set((eb) => ({ stock: eb('stock', '-', quantity) }))
+    .where('id', '=', id)
+    .where('stock', '>=', quantity)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Puts units back (a cancelled order); a product that is no longer tracked stays untracked. */
+export async function incrementStock(db: Db, id: number, quantity: number): Promise<void> {
+  await db
+    .updateTable('products')
+    .set((eb) => ({ stock: eb('stock', '+', quantity) }))
+    .where('id', '=', id)
+    .where('stock', 'is not', null)
+    .execute();
+}

@@ -1,4 +1,6 @@
 import type { Db, ProductRow, ProductRowUpdate } from '../../db/database.js';
+import { inTransaction } from '../../db/transaction.js';
+import { removeProductFromCarts } from '../cart/cart.service.js';
 import { BadRequestError, NotFoundError } from '../../shared/errors.js';
 import { toCents, toMajor } from '../../shared/money.js';
 import { pageCount } from '../../shared/schemas.js';
@@ -50,6 +52,13 @@ export async function getProduct(db: Db, id: number): Promise<ProductResponse> {
   return toProductResponse(await findLiveProduct(db, id));
 }
 
+/** The live product row, for other modules' rules (stock, price); 404 when it is unknown or deleted. */
+export async function findLiveProduct(db: Db, id: number): Promise<ProductRow> {
+  const row = await repo.findProductById(db, id);
+  if (!row) throw new NotFoundError('Product');
+  return row;
+}
+
 export async function createProduct(db: Db, input: CreateProductBody): Promise<ProductResponse> {
   const now = new Date().toISOString();
   const row = await repo.insertProduct(db, {
@@ -72,11 +81,28 @@ export async function updateProduct(db: Db, id: number, patch: UpdateProductBody
   return toProductResponse(row);
 }
 
-/** Soft delete: the product leaves the catalogue; orders keep their own copy of name and price. */
+/** Soft delete: the product leaves the catalogue and every cart; orders keep their own copy of name and price. */
 export async function deleteProduct(db: Db, id: number): Promise<void> {
   const now = new Date().toISOString();
-  const row = await repo.updateProductById(db, id, { deleted_at: now, updated_at: now });
-  if (!row) throw new NotFoundError('Product');
+  await inTransaction(db, async (trx) => {
+    const row = await repo.updateProductById(trx, id, { deleted_at: now, updated_at: now });
+    if (!row) throw new NotFoundError('Product');
+    await removeProductFromCarts(trx, id);
+  });
+}
+
+/** The live products among `ids`, by id. */
+export async function findLiveProducts(db: Db, ids: number[]): Promise<Map<number, ProductRow>> {
+  const rows = await repo.findLiveProductsByIds(db, ids);
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+export function takeStock(db: Db, productId: number, quantity: number): Promise<boolean> {
+  return repo.decrementStock(db, productId, quantity);
+}
+
+export function returnStock(db: Db, productId: number, quantity: number): Promise<void> {
+  return repo.incrementStock(db, productId, quantity);
 }
 
 function toFilters(query: ListProductsQuery): repo.ProductFilters {
@@ -93,10 +119,4 @@ function toFilters(query: ListProductsQuery): repo.ProductFilters {
     throw new BadRequestError('min_price must not be greater than max_price.');
   }
   return filters;
-}
-
-async function findLiveProduct(db: Db, id: number): Promise<ProductRow> {
-  const row = await repo.findProductById(db, id);
-  if (!row) throw new NotFoundError('Product');
-  return row;
 }

@@ -1,0 +1,195 @@
+import type { Db, OrderItemRow, OrderRow } from '../../db/database.js';
+import { inTransaction } from '../../db/transaction.js';
+import { type Actor, assertSelfOrAdmin, isAdmin } from '../../shared/access.js';
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  InsufficientStockError,
+  NotFoundError,
+} from '../../shared/errors.js';
+import { toMajor } from '../../shared/money.js';
+import { pageCount } from '../../shared/schemas.js';
+import { cartLines, emptyCart } from '../cart/cart.service.js';
+import { assertMayActFor } from '../customers/customers.service.js';
+import { findLiveProducts, returnStock, takeStock } from '../products/products.service.js';
+import { runIdempotent } from './idempotency.js';
+import { type OrderStatus, canChangeStatus } from './order-status.js';
+import * as repo from './orders.repository.js';
+import type {
+  ChangeStatusBody,
+  ListOrdersQuery,
+  OrderResponse,
+  PlaceOrderBody,
+  TrackingResponse,
+} from './orders.schemas.js';
+
+type OrderLine = { product_id: number; quantity: number };
+export type Placed = { result: OrderResponse; replayed: boolean };
+
+export async function placeOrder(db: Db, actor: Actor, input: PlaceOrderBody, key: string | undefined): Promise<Placed> {
+  await assertMayActFor(db, actor, input.customer_id);
+  return runIdempotent(db, { customerId: actor.id, key, route: 'POST /orders', body: input }, (trx) =>
+    writeOrder(trx, input.customer_id, input.items),
+  );
+}
+
+/** Checks out the whole cart in one transaction: the order is placed and the cart emptied, or nothing happens. */
+export async function placeOrderFromCart(db: Db, actor: Actor, customerId: number, key: string | undefined): Promise<Placed> {
+  await assertMayActFor(db, actor, customerId);
+  const body = { customer_id: customerId };
+  return runIdempotent(db, { customerId: actor.id, key, route: 'POST /orders/from_cart', body }, async (trx) => {
+    const lines = await cartLines(trx, customerId);
+    if (lines.length === 0) throw new ConflictError('The cart is empty.', 'EMPTY_CART');
+    const order = await writeOrder(trx, customerId, lines);
+    await emptyCart(trx, customerId);
+    return order;
+  });
+}
+
+export async function getOrder(db: Db, actor: Actor, id: number): Promise<OrderResponse> {
+  const order = await findVisibleOrder(db, actor, id);
+  return toOrderResponse(order, await repo.findOrderItems(db, [order.id]));
+}
+
+export async function trackOrder(db: Db, actor: Actor, id: number): Promise<TrackingResponse> {
+  const order = await findVisibleOrder(db, actor, id);
+  const history = await repo.findOrderEvents(db, order.id);
+  return {
+    order_id: order.id,
+    status: order.status as OrderStatus,
+    tracking_number: order.tracking_number,
+    history: history.map((event) => ({ status: event.status as OrderStatus, at: event.at, note: event.note })),
+  };
+}
+
+/** Admins see every order (or one customer's); a customer sees only its own. Newest first. */
+export async function pageOrders(db: Db, actor: Actor, query: ListOrdersQuery) {
+  let customerId = query.customer_id;
+  if (!isAdmin(actor)) {
+    if (customerId !== undefined) assertSelfOrAdmin(actor, customerId);
+    customerId = actor.id;
+  }
+  const [orders, total] = await Promise.all([
+    repo.findOrdersPage(db, customerId, query.per_page, (query.page - 1) * query.per_page),
+    repo.countOrders(db, customerId),
+  ]);
+  const items = await repo.findOrderItems(db, orders.map((order) => order.id));
+  return {
+    items: orders.map((order) => toOrderResponse(order, items.filter((item) => item.order_id === order.id))),
+    page: query.page,
+    per_page: query.per_page,
+    total,
+    pages: pageCount(total, query.per_page),
+  };
+}
+
+/** Admin: move an order along its lifecycle. Cancelling returns the stock it took. */
+export async function changeOrderStatus(db: Db, id: number, input: ChangeStatusBody): Promise<OrderResponse> {
+  if (input.tracking_number !== undefined && input.status !== 'shipped') {
+    throw new BadRequestError('tracking_number goes only with status shipped.');
+  }
+  return moveOrder(db, id, input.status, input.note ?? null, input.tracking_number);
+}
+
+/** Admins may cancel a pending or paid order; its owner only while it is pending. */
+export async function cancelOrder(db: Db, actor: Actor, id: number): Promise<OrderResponse> {
+  const order = await findVisibleOrder(db, actor, id);
+  if (!isAdmin(actor) && order.status !== 'pending') {
+    throw new ConflictError(`Only a pending order can be cancelled by its customer; this one is ${order.status}.`, 'ILLEGAL_STATUS_CHANGE');
+  }
+  return moveOrder(db, id, 'cancelled', isAdmin(actor) ? 'Cancelled by an admin' : 'Cancelled by the customer');
+}
+
+async function moveOrder(
+  db: Db,
+  id: number,
+  to: OrderStatus,
+  note: string | null,
+  trackingNumber?: string,
+): Promise<OrderResponse> {
+  return inTransaction(db, async (trx) => {
+    const order = await repo.findOrderById(trx, id);
+    if (!order) throw new NotFoundError('Order');
+    const from = order.status as OrderStatus;
+    const now = new Date().toISOString();
+    // The conditional update is what makes 20 concurrent cancels return the stock once.
+    if (!canChangeStatus(from, to) || !(await repo.updateOrderStatus(trx, id, from, to, trackingNumber, now))) {
+      throw new ConflictError(`An order that is ${from} cannot become ${to}.`, 'ILLEGAL_STATUS_CHANGE');
+    }
+    const items = await repo.findOrderItems(trx, [id]);
+    if (to === 'cancelled') {
+      for (const item of items) if (item.stock_taken) await returnStock(trx, item.product_id, item.quantity);
+    }
+    await repo.insertOrderEvent(trx, id, to, note, now);
+    return toOrderResponse({ ...order, status: to, updated_at: now }, items);
+  });
+}
+
+/**
+ * Places an order inside the caller's transaction: merges lines by product, takes each
+ * tracked stock with a conditional update (in product-id order, so concurrent orders lock
+ * rows in the same order), then writes the order, its lines and its first history line.
+ * Any short line throws, and the transaction rolls everything back.
+ */
+async function writeOrder(trx: Db, customerId: number, requested: OrderLine[]): Promise<OrderResponse> {
+  const lines = mergeLines(requested);
+  const products = await findLiveProducts(trx, lines.map((line) => line.product_id));
+  const now = new Date().toISOString();
+  const items: Omit<OrderItemRow, 'order_id'>[] = [];
+  for (const line of lines) {
+    const product = products.get(line.product_id);
+    if (!product) throw new NotFoundError(`Product ${line.product_id}`);
+    const tracked = product.stock !== null;
+    if (tracked && !(await takeStock(trx, product.id, line.quantity))) {
+      throw new InsufficientStockError(product.id, product.product_name, product.stock ?? 0, line.quantity);
+    }
+    items.push({
+      product_id: product.id,
+      product_name: product.product_name,
+      unit_price_cents: product.price_cents,
+      quantity: line.quantity,
+      line_total_cents: product.price_cents * line.quantity,
+      stock_taken: tracked ? 1 : 0,
+    });
+  }
+  const totalCents = items.reduce((sum, item) => sum + item.line_total_cents, 0);
+  const order = await repo.insertOrder(trx, customerId, totalCents, now);
+  const rows = items.map((item) => ({ ...item, order_id: order.id }));
+  await repo.insertOrderItems(trx, rows);
+  await repo.insertOrderEvent(trx, order.id, 'pending', 'Order placed', now);
+  return toOrderResponse(order, rows);
+}
+
+/** One line per product, quantities added, in product-id order. */
+function mergeLines(lines: OrderLine[]): OrderLine[] {
+  const merged = new Map<number, number>();
+  for (const line of lines) merged.set(line.product_id, (merged.get(line.product_id) ?? 0) + line.quantity);
+  return [...merged].sort(([a], [b]) => a - b).map(([product_id, quantity]) => ({ product_id, quantity }));
+}
+
+function toOrderResponse(order: OrderRow, items: OrderItemRow[]): OrderResponse {
+  return {
+    id: order.id,
+    customer_id: order.customer_id,
+    status: order.status as OrderStatus,
+    created_at: order.created_at,
+    updated_at: order.updated_at,
+    items: items.map((item) => ({
+      product_id: item.product_id,
+      product_name: item.product_name,
+      unit_price: toMajor(item.unit_price_cents),
+      quantity: item.quantity,
+      line_total: toMajor(item.line_total_cents),
+    })),
+    total: toMajor(order.total_cents),
+  };
+}
+
+/** The order, if the actor may see it: admins any, a customer its own (403 for another's). */
+async function findVisibleOrder(db: Db, actor: Actor, id: number): Promise<OrderRow> {
+  const order = await repo.findOrderById(db, id);
+  if (!order) throw new NotFoundError('Order');
+  if (order.customer_id !== actor.id && !isAdmin(actor)) throw new ForbiddenError('This order belongs to another customer.');
+  return order;
+}
