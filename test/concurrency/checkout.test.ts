@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { adminToken, buildTestApp, createProduct, registerCustomer } from '../helpers/app.js';
+import { countByStatus, listen } from '../helpers/http.js';
+
+// These fire real concurrent HTTP requests at one server: the guarantees must hold
+// however the requests interleave.
+
+async function registerMany(app: Parameters<typeof registerCustomer>[0], count: number) {
+  const customers = [];
+  for (let i = 0; i < count; i += 1) customers.push(await registerCustomer(app));
+  return customers;
+}
+
+test('when 60 buyers order one unit each of a product with stock 10 at once, then exactly 10 succeed and stock ends at 0', async (t) => {
+  const app = await buildTestApp(t);
+  const admin = await adminToken(app);
+  const product = await createProduct(app, admin, { stock: 10, price: 19.99 });
+  const buyers = await registerMany(app, 6);
+  const http = await listen(t, app);
+
+  const results = await Promise.all(
+    Array.from({ length: 60 }, (_, i) => {
+      const buyer = buyers[i % buyers.length]!;
+      return http('POST', '/orders', {
+        token: buyer.token,
+        body: { customer_id: buyer.customer.id, items: [{ product_id: product.id, quantity: 1 }] },
+      });
+    }),
+  );
+
+  assert.deepEqual(countByStatus(results), { 201: 10, 409: 50 });
+  for (const refused of results.filter((r) => r.status === 409)) assert.equal(refused.body.code, 'INSUFFICIENT_STOCK');
+  assert.equal((await http('GET', `/products/${product.id}`)).body.stock, 0);
+  const orders = await http('GET', '/orders/p?per_page=100', { token: admin });
+  assert.equal(orders.body.total, 10);
+  const unitsSold = orders.body.items.flatMap((o: any) => o.items).reduce((n: number, l: any) => n + l.quantity, 0);
+  assert.equal(unitsSold, 10);
+});
+
+test('when 50 customers check out their carts at once against stock 10, then 10 orders are placed and 40 carts are kept', async (t) => {
+  const app = await buildTestApp(t);
+  const admin = await adminToken(app);
+  const product = await createProduct(app, admin, { stock: 10, price: 0.1 });
+  const buyers = await registerMany(app, 50);
+  const http = await listen(t, app);
+  for (const buyer of buyers) {
+    const added = await http('POST', '/cart/add', {
+      token: buyer.token,
+      body: { customer_id: buyer.customer.id, product_id: product.id, quantity: 1 },
+    });
+    assert.equal(added.status, 200);
+  }
+
+  const results = await Promise.all(
+    buyers.map((buyer) =>
+      http('POST', '/orders/from_cart', { token: buyer.token, body: { customer_id: buyer.customer.id } }),
+    ),
+  );
+
+  assert.deepEqual(countByStatus(results), { 201: 10, 409: 40 });
+  assert.equal((await http('GET', `/products/${product.id}`)).body.stock, 0);
+  assert.equal((await http('GET', '/orders/p?per_page=100', { token: admin })).body.total, 10);
+  const carts = await Promise.all(
+    buyers.map((buyer) => http('GET', `/cart/${buyer.customer.id}`, { token: buyer.token })),
+  );
+  for (const [i, cart] of carts.entries()) {
+    const ordered = results[i]!.status === 201;
+    assert.equal(cart.body.items.length, ordered ? 0 : 1, `cart of buyer ${i}`);
+  }
+});
+
+test('when one order is cancelled 20 times at once, then one cancel wins and its stock comes back once', async (t) => {
+  const app = await buildTestApp(t);
+  const admin = await adminToken(app);
+  const product = await createProduct(app, admin, { stock: 10 });
+  const buyer = await registerCustomer(app);
+  const http = await listen(t, app);
+  const order = await http('POST', '/orders', {
+    token: buyer.token,
+    body: { customer_id: buyer.customer.id, items: [{ product_id: product.id, quantity: 3 }] },
+  });
+  assert.equal((await http('GET', `/products/${product.id}`)).body.stock, 7);
+
+  const results = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      http('POST', `/orders/${order.body.id}/cancel`, { token: i % 2 ? admin : buyer.token }),
+    ),
+  );
+
+  assert.deepEqual(countByStatus(results), { 200: 1, 409: 19 });
+  assert.equal((await http('GET', `/products/${product.id}`)).body.stock, 10);
+  const history = (await http('GET', `/orders/track/${order.body.id}`, { token: admin })).body.history;
+  assert.deepEqual(history.map((h: any) => h.status), ['pending', 'cancelled']);
+});
+
+test('when 20 requests with one Idempotency-Key arrive at once, then one order is placed and all get it', async (t) => {
+  const app = await buildTestApp(t);
+  const admin = await adminToken(app);
+  const product = await createProduct(app, admin, { stock: 100 });
+  const buyer = await registerCustomer(app);
+  const http = await listen(t, app);
+  const body = { customer_id: buyer.customer.id, items: [{ product_id: product.id, quantity: 2 }] };
+
+  const results = await Promise.all(
+    Array.from({ length: 20 }, () =>
+      http('POST', '/orders', { token: buyer.token, body, headers: { 'idempotency-key': 'checkout-42' } }),
+    ),
+  );
+
+  assert.deepEqual(countByStatus(results), { 201: 20 });
+  assert.equal(new Set(results.map((r) => r.body.id)).size, 1);
+  assert.equal(results.filter((r) => r.headers.get('idempotent-replayed') === 'true').length, 19);
+  assert.equal((await http('GET', `/products/${product.id}`)).body.stock, 98);
+  assert.equal((await http('GET', '/orders/p', { token: admin })).body.total, 1);
+});
