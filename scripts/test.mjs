@@ -1,6 +1,7 @@
-// Runs every test/**/*.test.ts with node:test through tsx.
+// Runs every test/**/*.test.ts with node:test through tsx: once on SQLite, and once more
+// on PostgreSQL when TEST_DATABASE_URL is set (each test then gets its own schema).
 // Node 20's test runner does not pick up .ts files by itself, so we list them here.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -13,9 +14,40 @@ const files = only.length
       .sort()
       .map((file) => join('test', file));
 
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
-  { stdio: 'inherit' },
-);
-process.exit(result.status ?? 1);
+const { TEST_DATABASE_URL, ...envWithoutPostgres } = process.env;
+const passes = [{ name: 'SQLite', env: envWithoutPostgres }];
+if (TEST_DATABASE_URL) passes.push({ name: 'PostgreSQL', env: { ...envWithoutPostgres, TEST_DATABASE_URL } });
+
+const totals = { passed: 0, failed: 0 };
+let exitCode = 0;
+for (const pass of passes) {
+  console.log(`\n=== ${pass.name}: ${files.length} test files ===\n`);
+  const { code, passed, failed } = await runTests(pass.env);
+  console.log(`${pass.name}: ${passed} passed, ${failed} failed`);
+  totals.passed += passed;
+  totals.failed += failed;
+  if (code !== 0) exitCode = code || 1;
+}
+if (passes.length > 1) console.log(`\nall: ${totals.passed} passed, ${totals.failed} failed`);
+process.exit(exitCode);
+
+function runTests(env) {
+  const args = ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files];
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    output += chunk;
+  });
+  return new Promise((resolve) => {
+    child.on('close', (code) => {
+      resolve({ code: code ?? 1, passed: summaryCount(output, 'pass'), failed: summaryCount(output, 'fail') });
+    });
+  });
+}
+
+/** The runner's closing summary has lines like "ℹ pass 42"; the last one counts. */
+function summaryCount(output, label) {
+  const counts = [...output.matchAll(new RegExp(`^ℹ ${label} (\\d+)$`, 'gm'))];
+  return Number(counts.at(-1)?.[1] ?? 0);
+}

@@ -31,19 +31,24 @@ export const BODY_LIMIT_BYTES = 100 * 1024;
 
 /** Opens and migrates the database, then builds the HTTP app on it. Closing the app closes the database. */
 export async function buildApp(config: Config): Promise<FastifyInstance> {
-  const db = connectDatabase(config.databaseUrl);
+  const app = createFastify(config);
+  const db = connectDatabase({
+    ...config,
+    onConnectionError: (error) => app.log.warn({ err: error }, 'a pooled database connection failed'),
+  });
   try {
     await migrateToLatest(db);
     const bootstrap = await ensureBootstrapAdmin(db, config.adminUsername, config.adminPassword);
-    return await createServer(config, db, bootstrap);
+    await registerEverything(app, config, db, bootstrap);
+    return app;
   } catch (error) {
     await db.destroy();
     throw error;
   }
 }
 
-async function createServer(config: Config, db: Db, bootstrap: BootstrapAdmin | undefined) {
-  const app = Fastify({
+function createFastify(config: Config) {
+  return Fastify({
     logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     // One log line per request halves throughput; errors are still logged with their request id.
     logController: new LogController({ disableRequestLogging: true }),
@@ -52,7 +57,14 @@ async function createServer(config: Config, db: Db, bootstrap: BootstrapAdmin | 
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
   }).withTypeProvider<TypeBoxTypeProvider>();
+}
 
+async function registerEverything(
+  app: ReturnType<typeof createFastify>,
+  config: Config,
+  db: Db,
+  bootstrap: BootstrapAdmin | undefined,
+) {
   app.decorate('config', config);
   app.decorate('bootstrapAdmin', bootstrap);
   // JSON only: any other body type is answered 415.
@@ -74,5 +86,4 @@ async function createServer(config: Config, db: Db, bootstrap: BootstrapAdmin | 
   await app.register(productsRoutes);
   await app.register(cartRoutes);
   await app.register(ordersRoutes);
-  return app;
 }

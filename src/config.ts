@@ -8,6 +8,10 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string;
+  /** PostgreSQL only: connections per process. */
+  databasePoolSize: number;
+  /** PostgreSQL only: a statement running longer is cancelled. */
+  databaseStatementTimeoutMs: number;
   /** HS256 key: the bytes of JWT_SECRET. */
   jwtSecret: string;
   jwtExpiresInSeconds: number;
@@ -51,6 +55,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     port: readInteger(env, 'PORT', 3000, 0, 65535, problems),
     host: env.HOST || '127.0.0.1',
     databaseUrl: readDatabaseUrl(env, problems),
+    databasePoolSize: readInteger(env, 'DATABASE_POOL_SIZE', 10, 1, 1000, problems),
+    databaseStatementTimeoutMs: readInteger(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 10_000, 1, 3_600_000, problems),
     jwtSecret: '',
     jwtExpiresInSeconds: readDuration(env, 'JWT_EXPIRES_IN', 3600, problems),
     adminUsername: env.ADMIN_USERNAME || 'admin',
@@ -92,9 +98,8 @@ function persistedDevelopmentSecret(): string {
 
 function readDatabaseUrl(env: NodeJS.ProcessEnv, problems: string[]): string {
   const url = env.DATABASE_URL || `sqlite:${DATA_DIR}/shop.db`;
-  if (!url.startsWith('sqlite:') || url === 'sqlite:') {
-    problems.push('DATABASE_URL must be sqlite:<path> or sqlite::memory:');
-  }
+  const valid = /^sqlite:.+/.test(url) || /^postgres(ql)?:\/\/.+/.test(url);
+  if (!valid) problems.push('DATABASE_URL must be sqlite:<path>, sqlite::memory: or postgres://user@host:port/database');
   return url;
 }
 

@@ -1,17 +1,30 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import type { Database, Db } from './database.js';
+
+export interface DatabaseOptions {
+  databaseUrl: string;
+  databasePoolSize: number;
+  databaseStatementTimeoutMs: number;
+  /** Told about a pooled PostgreSQL connection that broke while idle (the server restarted, say). */
+  onConnectionError?: (error: Error) => void;
+}
 
 const SQLITE_PREFIX = 'sqlite:';
 
-/** Opens the database that DATABASE_URL names. */
-export function connectDatabase(databaseUrl: string): Db {
-  if (!databaseUrl.startsWith(SQLITE_PREFIX)) {
-    throw new Error(`Unsupported DATABASE_URL scheme: ${databaseUrl.split(':')[0]}`);
-  }
-  return connectSqlite(databaseUrl.slice(SQLITE_PREFIX.length));
+/** Opens the database that DATABASE_URL names: a SQLite file (or :memory:) or a PostgreSQL pool. */
+export function connectDatabase(options: DatabaseOptions): Db {
+  const { databaseUrl } = options;
+  if (databaseUrl.startsWith(SQLITE_PREFIX)) return connectSqlite(databaseUrl.slice(SQLITE_PREFIX.length));
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return connectPostgres(options);
+  throw new Error(`Unsupported DATABASE_URL scheme: ${databaseUrl.split(':')[0]}`);
+}
+
+export function isSqliteUrl(databaseUrl: string): boolean {
+  return databaseUrl.startsWith(SQLITE_PREFIX);
 }
 
 function connectSqlite(path: string): Db {
@@ -24,4 +37,31 @@ function connectSqlite(path: string): Db {
   // Another process holding the write lock makes us wait, not fail at once.
   sqlite.pragma('busy_timeout = 5000');
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+const INT8_OID = 20;
+
+/**
+ * pg returns bigint (int8, and so count(*)) as a string, to be safe past 2^53. Our
+ * bigints are cents and counts, far below that, so they become numbers here, once,
+ * and the rest of the code sees the same types on both databases.
+ */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+function connectPostgres(options: DatabaseOptions): Db {
+  // TLS and other libpq-style settings (sslmode, sslrootcert, options, ...) pass through in the URL.
+  const pool = new pg.Pool({
+    connectionString: options.databaseUrl,
+    max: options.databasePoolSize,
+    statement_timeout: options.databaseStatementTimeoutMs,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    types,
+  });
+  // Without a listener, an idle connection dropped by the server would crash the process.
+  pool.on('error', (error) => options.onConnectionError?.(error));
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -1,14 +1,35 @@
-import { sql } from 'kysely';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PostgresAdapter, sql } from 'kysely';
+import { ServiceUnavailableError } from '../shared/errors.js';
 import type { Db } from './database.js';
+import { isRetryableConflict } from './errors.js';
+
+const MAX_ATTEMPTS = 5;
 
 /**
- * Runs `work` in one transaction and passes it the transaction's handle.
+ * Runs `work` in one transaction and passes it the transaction's handle. `work` may run
+ * more than once, so it must only talk to the database.
  *
- * On SQLite it starts with BEGIN IMMEDIATE: the write lock is taken up front, so two
- * processes on one file queue on the busy timeout instead of failing when a reader
- * tries to upgrade to a writer. Kysely's own transaction() would issue a plain BEGIN.
+ * PostgreSQL: a serialization failure or deadlock (40001, 40P01) is retried a few times
+ * with a short random back-off, then answered 503 with Retry-After.
+ *
+ * SQLite: BEGIN IMMEDIATE takes the write lock up front, so two processes on one file
+ * queue on the busy timeout instead of deadlocking when a reader upgrades to a writer.
  */
-export function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return inSqliteTransaction(db, work);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await db.transaction().execute(work);
+    } catch (error) {
+      if (!isRetryableConflict(error)) throw error;
+      if (attempt === MAX_ATTEMPTS) throw new ServiceUnavailableError('The database is busy; try again.', 1);
+      await sleep(Math.random() * 10 * attempt);
+    }
+  }
+}
+
+function inSqliteTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
   return db.connection().execute(async (connection) => {
     await sql`begin immediate`.execute(connection);
     try {

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { AppError, TooManyRequestsError } from '../shared/errors.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
+import { AppError, ServiceUnavailableError } from '../shared/errors.js';
 import type { Problem } from '../shared/schemas.js';
 
 const TITLES: Record<number, string> = {
@@ -35,7 +36,6 @@ export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply
 }
 
 function toProblem(error: FastifyError, request: FastifyRequest): Problem {
-  if (error instanceof AppError) return problemBody(error.status, error.code, error.message);
   if (error.validation) {
     const errors = error.validation.map((v) => ({
       path: `/${error.validationContext ?? 'body'}${v.instancePath}${missingField(v.params)}`,
@@ -58,6 +58,14 @@ function toProblem(error: FastifyError, request: FastifyRequest): Problem {
   return problemBody(500, 'INTERNAL', `Something went wrong on our side. Request id: ${request.id}.`);
 }
 
+/** Our own errors as they are; an unreachable or overloaded database as a 503 to retry. */
+function asAppError(error: Error, request: FastifyRequest): AppError | undefined {
+  if (error instanceof AppError) return error;
+  if (!isDatabaseUnavailable(error)) return undefined;
+  request.log.warn({ err: error }, 'database unavailable');
+  return new ServiceUnavailableError('The database is not answering; try again shortly.', 2);
+}
+
 /** For required/unknown-field errors Ajv names the field in params, not in the path. */
 function missingField(params: Record<string, unknown>): string {
   const field = params.missingProperty ?? params.additionalProperty;
@@ -68,8 +76,10 @@ function missingField(params: Record<string, unknown>): string {
 export default fp(
   async function errors(app: FastifyInstance) {
     app.setErrorHandler((error: FastifyError, request, reply) => {
-      if (error instanceof TooManyRequestsError) reply.header('retry-after', String(error.retryAfterSeconds));
-      return sendProblem(reply, toProblem(error, request));
+      const known = asAppError(error, request);
+      if (!known) return sendProblem(reply, toProblem(error, request));
+      if (known.retryAfterSeconds !== undefined) reply.header('retry-after', String(known.retryAfterSeconds));
+      return sendProblem(reply, problemBody(known.status, known.code, known.message));
     });
     app.setNotFoundHandler((_request, reply) =>
       sendProblem(reply, problemBody(404, 'NOT_FOUND', 'No such route.')),

@@ -9,6 +9,8 @@ export class AppError extends Error {
     readonly code: string,
     readonly title: string,
     detail: string,
+    /** Sent as Retry-After when set (429, 503). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(detail);
   }
@@ -51,10 +53,13 @@ export class InsufficientStockError extends ConflictError {
 }
 
 export class TooManyRequestsError extends AppError {
-  constructor(
-    detail: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(429, 'TOO_MANY_REQUESTS', 'Too Many Requests', detail);
+  constructor(detail: string, retryAfterSeconds: number) {
+    super(429, 'TOO_MANY_REQUESTS', 'Too Many Requests', detail, retryAfterSeconds);
+  }
+}
+
+export class ServiceUnavailableError extends AppError {
+  constructor(detail: string, retryAfterSeconds: number) {
+    super(503, 'UNAVAILABLE', 'Service Unavailable', detail, retryAfterSeconds);
   }
 }

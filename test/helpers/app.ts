@@ -2,11 +2,12 @@ import type { TestContext } from 'node:test';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { type Config, parseConfig } from '../../src/config.js';
+import { createTestDatabase } from './database.js';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-1' };
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!!';
 
-/** A config for one test app: a fresh in-memory database and limits high enough not to get in the way. */
+/** A config for one test app: limits high enough not to get in the way. Give it a databaseUrl. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     ...parseConfig({
@@ -23,11 +24,20 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   };
 }
 
-/** Builds an app on its own fresh database; it is closed when the test ends. */
+/** Builds an app on its own fresh database; both are closed and removed when the test ends. */
 export async function buildTestApp(t: TestContext, overrides: Partial<Config> = {}): Promise<FastifyInstance> {
-  const app = await buildApp(testConfig(overrides));
-  t.after(() => app.close());
-  return app;
+  const database = await createTestDatabase();
+  try {
+    const app = await buildApp(testConfig({ databaseUrl: database.url, ...overrides }));
+    t.after(async () => {
+      await app.close();
+      await database.drop();
+    });
+    return app;
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
 }
 
 export interface ApiResponse {

@@ -116,13 +116,19 @@ export async function ensureBootstrapAdmin(
 ): Promise<BootstrapAdmin | undefined> {
   if ((await repo.countCustomers(db)) > 0) return undefined;
   const generatedPassword = password === undefined ? randomBytes(18).toString('base64url') : undefined;
-  await createCustomer(db, {
-    customer_name: 'Administrator',
-    email: `${username}@localhost.invalid`,
-    username,
-    password: password ?? generatedPassword!,
-    role_id: ROLE_ADMIN,
-  });
+  try {
+    await createCustomer(db, {
+      customer_name: 'Administrator',
+      email: `${username}@localhost.invalid`,
+      username,
+      password: password ?? generatedPassword!,
+      role_id: ROLE_ADMIN,
+    });
+  } catch (error) {
+    // Another process starting at the same moment created it first.
+    if (error instanceof ConflictError) return undefined;
+    throw error;
+  }
   return { username, generatedPassword };
 }
 
