@@ -61,7 +61,11 @@ function connectPostgres(options: DatabaseOptions): Db {
     idleTimeoutMillis: 30_000,
     types,
   });
-  // Without a listener, an idle connection dropped by the server would crash the process.
-  pool.on('error', (error) => options.onConnectionError?.(error));
+  // A connection the server drops emits 'error'; with no listener that crashes the process.
+  // The pool listens only while a connection is idle, so each one gets its own listener too,
+  // for when it dies in the middle of a query (the query itself rejects and is answered 503).
+  const report = (error: Error) => options.onConnectionError?.(error);
+  pool.on('error', report);
+  pool.on('connect', (client) => client.on('error', report));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
