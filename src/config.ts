@@ -89,11 +89,14 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
 /** Outside production a missing secret is generated once and kept, so tokens survive a restart. */
 function persistedDevelopmentSecret(): string {
   const file = join(DATA_DIR, 'jwt-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(DATA_DIR, { recursive: true });
-  const secret = randomBytes(48).toString('base64url');
-  writeFileSync(file, secret + '\n', { mode: 0o600 });
-  return secret;
+  try {
+    // Exclusive create: of two processes starting at once, one writes and both read its secret.
+    writeFileSync(file, randomBytes(48).toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return readFileSync(file, 'utf8').trim();
 }
 
 function readDatabaseUrl(env: NodeJS.ProcessEnv, problems: string[]): string {
