@@ -127,37 +127,40 @@ async function moveOrder(
 }
 
 /**
- * Places an order inside the caller's transaction: merges lines by product, takes each
- * tracked stock with a conditional update (in product-id order, so concurrent orders lock
- * rows in the same order), then writes the order, its lines and its first history line.
- * Any short line throws, and the transaction rolls everything back.
+ * Places an order inside the caller's transaction: merges lines by product, writes the
+ * order, its lines (name and unit price copied) and its first history line, then takes
+ * each tracked stock with a conditional update. Stock goes last so a hot product's row
+ * is locked only from its update to the commit; the updates run in product-id order, so
+ * concurrent orders lock rows in the same order. Any short line throws, and the
+ * transaction rolls everything back.
  */
 async function writeOrder(trx: Db, customerId: number, requested: OrderLine[]): Promise<OrderResponse> {
   const lines = mergeLines(requested);
   const products = await findLiveProducts(trx, lines.map((line) => line.product_id));
-  const now = new Date().toISOString();
-  const items: Omit<OrderItemRow, 'order_id'>[] = [];
-  for (const line of lines) {
+  const items = lines.map((line) => {
     const product = products.get(line.product_id);
     if (!product) throw new NotFoundError(`Product ${line.product_id}`);
-    const tracked = product.stock !== null;
-    if (tracked && !(await takeStock(trx, product.id, line.quantity))) {
-      throw new InsufficientStockError(product.id, product.product_name, product.stock ?? 0, line.quantity);
-    }
-    items.push({
+    return {
       product_id: product.id,
       product_name: product.product_name,
       unit_price_cents: product.price_cents,
       quantity: line.quantity,
       line_total_cents: product.price_cents * line.quantity,
-      stock_taken: tracked ? 1 : 0,
-    });
-  }
+      stock_taken: product.stock === null ? 0 : 1,
+    };
+  });
   const totalCents = items.reduce((sum, item) => sum + item.line_total_cents, 0);
+  const now = new Date().toISOString();
   const order = await repo.insertOrder(trx, customerId, totalCents, now);
   const rows = items.map((item) => ({ ...item, order_id: order.id }));
   await repo.insertOrderItems(trx, rows);
   await repo.insertOrderEvent(trx, order.id, 'pending', 'Order placed', now);
+  for (const item of rows) {
+    if (item.stock_taken && !(await takeStock(trx, item.product_id, item.quantity))) {
+      const product = products.get(item.product_id)!;
+      throw new InsufficientStockError(product.id, product.product_name, product.stock ?? 0, item.quantity);
+    }
+  }
   return toOrderResponse(order, rows);
 }
 
