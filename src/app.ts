@@ -14,7 +14,7 @@ import { ordersRoutes } from './modules/orders/orders.routes.js';
 import { productsRoutes } from './modules/products/products.routes.js';
 import auth from './plugins/auth.js';
 import database from './plugins/database.js';
-import errors from './plugins/errors.js';
+import errors, { answerBadUrl } from './plugins/errors.js';
 import openapi from './plugins/openapi.js';
 import validation from './plugins/validation.js';
 import { Problem } from './shared/schemas.js';
@@ -56,6 +56,7 @@ function createFastify(config: Config) {
     trustProxy: config.trustProxy,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    frameworkErrors: answerBadUrl,
   }).withTypeProvider<TypeBoxTypeProvider>();
 }
 

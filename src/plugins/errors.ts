@@ -12,6 +12,7 @@ const TITLES: Record<number, string> = {
   405: 'Method Not Allowed',
   409: 'Conflict',
   413: 'Content Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
@@ -70,6 +71,16 @@ function asAppError(error: Error, request: FastifyRequest): AppError | undefined
 function missingField(params: Record<string, unknown>): string {
   const field = params.missingProperty ?? params.additionalProperty;
   return typeof field === 'string' ? `/${field}` : '';
+}
+
+/**
+ * Errors the router raises before any route runs (a malformed percent-escape, a path
+ * parameter past the length limit). Given to Fastify as its `frameworkErrors` option.
+ */
+export function answerBadUrl(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  return error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+    ? sendProblem(reply, problemBody(414, 'URI_TOO_LONG', 'A path parameter is too long.'))
+    : sendProblem(reply, problemBody(400, 'BAD_URL', 'The URL is malformed.'));
 }
 
 /** One place that turns every error into RFC 9457 problem+json. */

@@ -1,6 +1,6 @@
 import { Ajv, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import fp from 'fastify-plugin';
 
 // ajv-formats ships CommonJS with a default export.
@@ -22,6 +22,35 @@ function createAjv(options: Options): Ajv {
   return ajv;
 }
 
+type ObjectSchema = { properties?: Record<string, { type?: string }> };
+const NUMBER_TEXT = { integer: /^-?\d+$/, number: /^-?\d+(\.\d+)?$/ };
+type Validate = ((data: unknown) => boolean) & { errors?: FastifySchemaValidationError[] | null };
+
+/**
+ * Ajv coerces "1e3", "0x10" or " 7" to numbers. Ids and numbers in paths and query
+ * strings must be written plainly, so their text is checked before Ajv coerces it.
+ */
+function withPlainNumbers(schema: ObjectSchema, validate: Validate): Validate {
+  const numeric = Object.entries(schema.properties ?? {}).flatMap(([key, property]) =>
+    property.type === 'integer' || property.type === 'number' ? [{ key, pattern: NUMBER_TEXT[property.type] }] : [],
+  );
+  if (numeric.length === 0) return validate;
+  const checked: Validate = (data) => {
+    const values = (data ?? {}) as Record<string, unknown>;
+    const bad = numeric.find(({ key, pattern }) => typeof values[key] === 'string' && !pattern.test(values[key]));
+    if (bad) {
+      checked.errors = [
+        { keyword: 'type', instancePath: `/${bad.key}`, schemaPath: '', params: {}, message: 'must be a number written in plain digits' },
+      ];
+      return false;
+    }
+    const valid = validate(data);
+    checked.errors = validate.errors;
+    return valid;
+  };
+  return checked;
+}
+
 /**
  * Bodies are JSON and must already have the declared types: no coercion, and unknown
  * fields are errors rather than silently dropped (that is what stops mass assignment).
@@ -32,7 +61,9 @@ export default fp(
     const strict = createAjv({ coerceTypes: false, removeAdditional: false, useDefaults: true });
     const coercing = createAjv({ coerceTypes: true, removeAdditional: false, useDefaults: true });
     app.setValidatorCompiler(({ schema, httpPart }) =>
-      (httpPart === 'body' ? strict : coercing).compile(schema),
+      httpPart === 'body'
+        ? strict.compile(schema)
+        : withPlainNumbers(schema as ObjectSchema, coercing.compile(schema) as Validate),
     );
   },
   { name: 'validation' },
