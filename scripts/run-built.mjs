@@ -1,0 +1,20 @@
+// Builds only when a source is newer than the last build, then runs the given compiled
+// entry point in this process: `npm start` (dist/server.js), `npm run migrate` (dist/db/migrate.js).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const BUILD_INFO = 'dist/.tsbuildinfo';
+
+function newestSourceTime() {
+  const sources = readdirSync('src', { recursive: true }).map((file) => join('src', String(file)));
+  return Math.max(...[...sources, 'tsconfig.json', 'tsconfig.build.json', 'package.json'].map((f) => statSync(f).mtimeMs));
+}
+
+if (!existsSync(BUILD_INFO) || newestSourceTime() > statSync(BUILD_INFO).mtimeMs) {
+  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+}
+const entry = process.argv[2] ?? 'dist/server.js';
+process.argv.splice(1, 2, join(process.cwd(), entry));
+await import(new URL(`../${entry}`, import.meta.url).href);
