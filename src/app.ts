@@ -70,6 +70,13 @@ async function registerEverything(
   app.decorate('bootstrapAdmin', bootstrap);
   // JSON only: any other body type is answered 415.
   app.removeContentTypeParser('text/plain');
+  // An empty JSON body is no body: a bodiless route (cancel) accepts it, one that needs a
+  // body still answers 400 from its schema. Prototype-poisoning keys are refused (400).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    body === '' ? done(null, undefined) : parseJson(request, body as string, done),
+  );
   app.addSchema(Problem);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
