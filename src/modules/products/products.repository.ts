@@ -19,9 +19,10 @@ const ORDER: Record<ProductSort, [column: 'id' | 'price_cents' | 'product_name' 
 function liveProducts(db: Db, filters: ProductFilters) {
   let query = db.selectFrom('products').where('deleted_at', 'is', null);
   if (filters.nameContains) {
-    // Escape LIKE's wildcards so the text is matched literally.
-    const pattern = `%${filters.nameContains.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
-    query = query.where(sql<boolean>`lower(product_name) like ${pattern} escape '\\'`);
+    // Escape LIKE's wildcards so the text is matched literally. Both sides are folded by the
+    // database's own lower(), so they always agree (SQLite folds only ASCII; JS folds more).
+    const pattern = `%${filters.nameContains.replace(/[\\%_]/g, '\\$&')}%`;
+    query = query.where(sql<boolean>`lower(product_name) like lower(${pattern}) escape '\\'`);
   }
   if (filters.minPriceCents !== undefined) query = query.where('price_cents', '>=', filters.minPriceCents);
   if (filters.maxPriceCents !== undefined) query = query.where('price_cents', '<=', filters.maxPriceCents);

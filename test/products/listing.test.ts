@@ -1,0 +1,302 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyInstance } from 'fastify';
+import { adminToken, buildTestApp, call, createProduct, isProblem } from '../helpers/app.js';
+import { onPostgres } from '../helpers/database.js';
+
+interface Product {
+  id: number;
+  product_name: string;
+  price: number;
+}
+
+/** Creates products in order; `gapMs` spaces their created_at apart. */
+async function seed(app: FastifyInstance, specs: { product_name: string; price: number }[], gapMs = 0) {
+  const token = await adminToken(app);
+  const products: Product[] = [];
+  for (const spec of specs) {
+    products.push(await createProduct(app, token, spec));
+    if (gapMs) await sleep(gapMs);
+  }
+  return { token, products };
+}
+
+function numbered(count: number) {
+  return Array.from({ length: count }, (_, i) => ({ product_name: `Item ${String(i + 1).padStart(2, '0')}`, price: i + 1 }));
+}
+
+/** The ids both listing routes answer for one query (the paged route with room for all). */
+async function idsFromBoth(app: FastifyInstance, query: string) {
+  const list = await call(app, 'GET', `/products?${query}`);
+  const page = await call(app, 'GET', `/products/p?per_page=100&${query}`);
+  assert.equal(list.status, 200, `/products?${query}: ${JSON.stringify(list.body)}`);
+  assert.equal(page.status, 200, `/products/p?${query}: ${JSON.stringify(page.body)}`);
+  const listIds = list.body.map((p: Product) => p.id);
+  const pageIds = page.body.items.map((p: Product) => p.id);
+  assert.deepEqual(pageIds, listIds, `the two routes disagree on ${query}`);
+  assert.equal(page.body.total, listIds.length, `total on ${query}`);
+  return listIds as number[];
+}
+
+test('when there are no products, then both listings are empty and the page says 0 of 0', async (t) => {
+  const app = await buildTestApp(t);
+
+  assert.deepEqual((await call(app, 'GET', '/products')).body, []);
+  assert.deepEqual((await call(app, 'GET', '/products/p')).body, { items: [], page: 1, per_page: 10, total: 0, pages: 0 });
+});
+
+test('when 25 products are paged, then the defaults are page 1 of 10 and the metadata is right on every page', async (t) => {
+  const app = await buildTestApp(t);
+  const { products } = await seed(app, numbered(25));
+  const ids = products.map((p) => p.id);
+
+  const first = await call(app, 'GET', '/products/p');
+  assert.equal(first.status, 200);
+  assert.deepEqual(Object.keys(first.body).sort(), ['items', 'page', 'pages', 'per_page', 'total']);
+  assert.deepEqual(
+    { ...first.body, items: first.body.items.map((p: Product) => p.id) },
+    { items: ids.slice(0, 10), page: 1, per_page: 10, total: 25, pages: 3 },
+  );
+  assert.deepEqual(first.body.items[0], products[0]);
+
+  const third = await call(app, 'GET', '/products/p?page=3');
+  assert.deepEqual(
+    { ...third.body, items: third.body.items.map((p: Product) => p.id) },
+    { items: ids.slice(20), page: 3, per_page: 10, total: 25, pages: 3 },
+  );
+
+  const sevens = await call(app, 'GET', '/products/p?page=2&per_page=7');
+  assert.deepEqual(
+    { ...sevens.body, items: sevens.body.items.map((p: Product) => p.id) },
+    { items: ids.slice(7, 14), page: 2, per_page: 7, total: 25, pages: 4 },
+  );
+
+  // Walking every page visits each product once, in id order.
+  const walked: number[] = [];
+  for (let page = 1; page <= 4; page += 1) {
+    walked.push(...(await call(app, 'GET', `/products/p?page=${page}&per_page=7`)).body.items.map((p: Product) => p.id));
+  }
+  assert.deepEqual(walked, ids);
+});
+
+test('when a page past the end is asked for, then its items are empty and total and pages are still right', async (t) => {
+  const app = await buildTestApp(t);
+  await seed(app, numbered(25));
+
+  for (const page of [4, 1000, 1_000_000]) {
+    const response = await call(app, 'GET', `/products/p?page=${page}`);
+    assert.equal(response.status, 200);
+    assert.deepEqual(response.body, { items: [], page, per_page: 10, total: 25, pages: 3 });
+  }
+});
+
+test('when per_page is 100, then one page holds everything; when it is 0 or 101, then 400', async (t) => {
+  const app = await buildTestApp(t);
+  const { products } = await seed(app, numbered(25));
+
+  const all = await call(app, 'GET', '/products/p?per_page=100');
+  assert.equal(all.status, 200);
+  assert.deepEqual(all.body, { items: products, page: 1, per_page: 100, total: 25, pages: 1 });
+
+  for (const perPage of ['101', '0', '-1', 'abc', '1.5', '']) {
+    const response = await call(app, 'GET', `/products/p?per_page=${perPage}`);
+    assert.ok(isProblem(response, 400), `per_page=${perPage}: ${response.status} ${JSON.stringify(response.body)}`);
+  }
+});
+
+test('when page is not a positive integer, then 400 naming page', async (t) => {
+  const app = await buildTestApp(t);
+  await seed(app, numbered(3));
+
+  for (const page of ['0', '-1', 'abc', '1.5', '', '1e3', '0x2', 'true']) {
+    const response = await call(app, 'GET', `/products/p?page=${page}`);
+    assert.ok(isProblem(response, 400), `page=${page}: ${response.status} ${JSON.stringify(response.body)}`);
+    assert.ok(
+      response.body.errors?.some((e: { path: string }) => e.path === '/querystring/page'),
+      `page=${page}: ${JSON.stringify(response.body)}`,
+    );
+  }
+});
+
+test('when deleted products exist, then neither listing shows or counts them', async (t) => {
+  const app = await buildTestApp(t);
+  const { token, products } = await seed(app, numbered(12));
+  for (const product of products.slice(0, 5)) {
+    assert.equal((await call(app, 'DELETE', `/products/${product.id}`, { token })).status, 200);
+  }
+  const live = products.slice(5).map((p) => p.id);
+
+  assert.deepEqual(await idsFromBoth(app, ''), live);
+  const page = await call(app, 'GET', '/products/p');
+  assert.deepEqual(
+    { ...page.body, items: page.body.items.map((p: Product) => p.id) },
+    { items: live, page: 1, per_page: 10, total: 7, pages: 1 },
+  );
+});
+
+test('when q is given, then both listings match it as a case-insensitive substring of the name', async (t) => {
+  const app = await buildTestApp(t);
+  const { products } = await seed(app, [
+    { product_name: 'Red Apple', price: 1 },
+    { product_name: 'green APPLE pie', price: 2 },
+    { product_name: 'Banana', price: 3 },
+    { product_name: 'Pineapple slices', price: 4 },
+  ]);
+  const [red, green, , pine] = products.map((p) => p.id);
+
+  assert.deepEqual(await idsFromBoth(app, 'q=apple'), [red, green, pine]);
+  assert.deepEqual(await idsFromBoth(app, 'q=APPLE'), [red, green, pine]);
+  assert.deepEqual(await idsFromBoth(app, 'q=aPpLe%20P'), [green]);
+  assert.deepEqual(await idsFromBoth(app, 'q=red%20apple'), [red]);
+  assert.deepEqual(await idsFromBoth(app, 'q=cherry'), []);
+  assert.deepEqual(await idsFromBoth(app, 'q='), products.map((p) => p.id));
+});
+
+test('when a name has accented capitals, then q finds it in its own case and with its ASCII letters in any case', async (t) => {
+  const app = await buildTestApp(t);
+  const { products } = await seed(app, [
+    { product_name: 'Äpfel und Öl', price: 1 },
+    { product_name: 'ÉCLAIR', price: 2 },
+    { product_name: 'Apfel', price: 3 },
+  ]);
+  const [apfel, eclair, plain] = products.map((p) => p.id);
+
+  assert.deepEqual(await idsFromBoth(app, `q=${encodeURIComponent('Äpfel')}`), [apfel]);
+  assert.deepEqual(await idsFromBoth(app, `q=${encodeURIComponent('ÄPFEL UND')}`), [apfel]);
+  assert.deepEqual(await idsFromBoth(app, `q=${encodeURIComponent('Éclair')}`), [eclair]);
+  assert.deepEqual(await idsFromBoth(app, 'q=apfel'), [plain]);
+  if (onPostgres) {
+    // PostgreSQL folds every letter; SQLite's lower() folds only ASCII, so only there is this checked.
+    assert.deepEqual(await idsFromBoth(app, `q=${encodeURIComponent('äpfel')}`), [apfel]);
+  }
+});
+
+test("when q holds '%', '_' or a backslash, then they match literally, not as wildcards", async (t) => {
+  const app = await buildTestApp(t);
+  const { products } = await seed(app, [
+    { product_name: '100% Juice', price: 1 },
+    { product_name: '100 Juice', price: 1 },
+    { product_name: 'snake_case mug', price: 1 },
+    { product_name: 'snakeXcase mug', price: 1 },
+    { product_name: 'back\\slash', price: 1 },
+    { product_name: "O'Brien's tea", price: 1 },
+  ]);
+  const [percent, , underscore, , backslash, quote] = products.map((p) => p.id);
+
+  assert.deepEqual(await idsFromBoth(app, `q=${encodeURIComponent('%')}`), [percent]);
+  assert.deepEqual(await idsFromBoth(app, `q=${encodeURIComponent('0%')}`), [percent]);
+  assert.deepEqual(await idsFromBoth(app, 'q=_'), [underscore]);
+  assert.deepEqual(await idsFromBoth(app, 'q=e_c'), [underscore]);
+  assert.deepEqual(await idsFromBoth(app, `q=${encodeURIComponent('\\')}`), [backslash]);
+  assert.deepEqual(await idsFromBoth(app, `q=${encodeURIComponent("'")}`), [quote]);
+  assert.deepEqual(await idsFromBoth(app, `q=${encodeURIComponent("%' OR 1=1 --")}`), []);
+});
+
+test('when min_price and max_price are given, then both bounds are inclusive on both listings', async (t) => {
+  const app = await buildTestApp(t);
+  const { products } = await seed(app, [
+    { product_name: 'One', price: 1 },
+    { product_name: 'Five', price: 5 },
+    { product_name: 'Ten', price: 10 },
+    { product_name: 'Ten and a cent', price: 10.01 },
+    { product_name: 'Twenty', price: 20 },
+    { product_name: 'Free', price: 0 },
+  ]);
+  const [one, five, ten, tenCent, twenty, free] = products.map((p) => p.id);
+
+  assert.deepEqual(await idsFromBoth(app, 'min_price=5&max_price=10'), [five, ten]);
+  assert.deepEqual(await idsFromBoth(app, 'min_price=10.01'), [tenCent, twenty]);
+  assert.deepEqual(await idsFromBoth(app, 'max_price=10'), [one, five, ten, free]);
+  assert.deepEqual(await idsFromBoth(app, 'max_price=0'), [free]);
+  assert.deepEqual(await idsFromBoth(app, 'min_price=10&max_price=10'), [ten]);
+  assert.deepEqual(await idsFromBoth(app, 'min_price=0&max_price=99999999.99'), [one, five, ten, tenCent, twenty, free]);
+  assert.deepEqual(await idsFromBoth(app, 'min_price=20.01'), []);
+  assert.deepEqual(await idsFromBoth(app, 'q=ten&min_price=10.01'), [tenCent]);
+});
+
+test('when min_price is above max_price or a bound is not a price, then 400 on both listings', async (t) => {
+  const app = await buildTestApp(t);
+  await seed(app, numbered(2));
+
+  for (const query of [
+    'min_price=10.01&max_price=10',
+    'min_price=5&max_price=1',
+    'min_price=abc',
+    'max_price=-1',
+    'min_price=1.234',
+    'max_price=100000000',
+    'min_price=',
+  ]) {
+    for (const route of ['/products', '/products/p']) {
+      const response = await call(app, 'GET', `${route}?${query}`);
+      assert.ok(isProblem(response, 400), `${route}?${query}: ${response.status} ${JSON.stringify(response.body)}`);
+    }
+  }
+});
+
+test('when sort is price or -price, then products are in price order with ties broken by id', async (t) => {
+  const app = await buildTestApp(t);
+  const { products } = await seed(app, [
+    { product_name: 'A', price: 5 },
+    { product_name: 'B', price: 1 },
+    { product_name: 'C', price: 5 },
+    { product_name: 'D', price: 10 },
+    { product_name: 'E', price: 1 },
+  ]);
+  const [a, b, c, d, e] = products.map((p) => p.id);
+
+  assert.deepEqual(await idsFromBoth(app, 'sort=price'), [b, e, a, c, d]);
+  assert.deepEqual(await idsFromBoth(app, 'sort=-price'), [d, a, c, b, e]);
+  assert.deepEqual(await idsFromBoth(app, 'sort=id'), [a, b, c, d, e]);
+  assert.deepEqual(await idsFromBoth(app, ''), [a, b, c, d, e]);
+  // Ties stay in id order across page boundaries too.
+  const pages = [1, 2, 3].map((page) => call(app, 'GET', `/products/p?sort=-price&per_page=2&page=${page}`));
+  const walked = (await Promise.all(pages)).flatMap((r) => r.body.items.map((p: Product) => p.id));
+  assert.deepEqual(walked, [d, a, c, b, e]);
+});
+
+test('when sort is product_name, then products are in name order with ties broken by id', async (t) => {
+  const app = await buildTestApp(t);
+  const { products } = await seed(app, [
+    { product_name: 'Cherry', price: 1 },
+    { product_name: 'Apple', price: 2 },
+    { product_name: 'Banana', price: 3 },
+    { product_name: 'Apple', price: 4 },
+  ]);
+  const [cherry, apple1, banana, apple2] = products.map((p) => p.id);
+
+  assert.deepEqual(await idsFromBoth(app, 'sort=product_name'), [apple1, apple2, banana, cherry]);
+  assert.deepEqual(await idsFromBoth(app, 'sort=product_name&q=a&max_price=3'), [apple1, banana]);
+});
+
+test('when sort is -created_at, then the newest product comes first', async (t) => {
+  const app = await buildTestApp(t);
+  const { token, products } = await seed(app, numbered(4), 3);
+  const ids = products.map((p) => p.id);
+  // An update does not make a product newer.
+  assert.equal((await call(app, 'PUT', `/products/${ids[0]}`, { token, body: { price: 2 } })).status, 200);
+
+  assert.deepEqual(await idsFromBoth(app, 'sort=-created_at'), [...ids].reverse());
+});
+
+test('when sort is not one of the allowed values, then 400 on both listings', async (t) => {
+  const app = await buildTestApp(t);
+  await seed(app, numbered(2));
+
+  for (const sort of ['name', 'PRICE', '-id', 'price desc', 'created_at', '', 'price;drop table products']) {
+    for (const route of ['/products', '/products/p']) {
+      const response = await call(app, 'GET', `${route}?sort=${encodeURIComponent(sort)}`);
+      assert.ok(isProblem(response, 400), `${route}?sort=${sort}: ${response.status} ${JSON.stringify(response.body)}`);
+    }
+  }
+  assert.equal((await call(app, 'GET', '/products')).body.length, 2);
+});
+
+test('when q is longer than 200 characters, then 400', async (t) => {
+  const app = await buildTestApp(t);
+
+  const response = await call(app, 'GET', `/products/p?q=${'x'.repeat(201)}`);
+  assert.ok(isProblem(response, 400));
+  assert.equal((await call(app, 'GET', `/products?q=${'x'.repeat(200)}`)).status, 200);
+});
