@@ -15,6 +15,7 @@ import { productsRoutes } from './modules/products/products.routes.js';
 import auth from './plugins/auth.js';
 import database from './plugins/database.js';
 import errors, { answerBadUrl } from './plugins/errors.js';
+import jsonBody from './plugins/json-body.js';
 import openapi from './plugins/openapi.js';
 import validation from './plugins/validation.js';
 import { Problem } from './shared/schemas.js';
@@ -68,21 +69,13 @@ async function registerEverything(
 ) {
   app.decorate('config', config);
   app.decorate('bootstrapAdmin', bootstrap);
-  // JSON only: any other body type is answered 415.
-  app.removeContentTypeParser('text/plain');
-  // An empty JSON body is no body: a bodiless route (cancel) accepts it, one that needs a
-  // body still answers 400 from its schema. Prototype-poisoning keys are refused (400).
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
-    body === '' ? done(null, undefined) : parseJson(request, body as string, done),
-  );
   app.addSchema(Problem);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
 
   await app.register(errors);
+  await app.register(jsonBody);
   await app.register(validation);
   await app.register(database, { db });
   await app.register(auth, { config });

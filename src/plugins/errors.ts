@@ -50,10 +50,13 @@ function toProblem(error: FastifyError, request: FastifyRequest): Problem {
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined;
-    // A JSON syntax error arrives as a plain SyntaxError with status 400.
-    const code = known?.code ?? (error instanceof SyntaxError ? 'MALFORMED_JSON' : 'BAD_REQUEST');
-    const detail = known?.detail ?? (error instanceof SyntaxError ? 'The body is not valid JSON.' : error.message);
-    return problemBody(status, code, detail);
+    if (known) return problemBody(status, known.code, known.detail ?? error.message);
+    // The JSON parser's errors arrive as plain SyntaxErrors with status 400.
+    if (/forbidden prototype property/.test(error.message)) {
+      return problemBody(status, 'FORBIDDEN_KEY', 'The body holds a forbidden key (__proto__ or constructor.prototype).');
+    }
+    if (error instanceof SyntaxError) return problemBody(status, 'MALFORMED_JSON', 'The body is not valid JSON.');
+    return problemBody(status, 'BAD_REQUEST', error.message);
   }
   request.log.error({ err: error }, 'unhandled error');
   return problemBody(500, 'INTERNAL', `Something went wrong on our side. Request id: ${request.id}.`);

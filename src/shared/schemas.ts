@@ -30,7 +30,7 @@ export function Text(maxLength: number, extra: object = {}) {
 }
 
 export const PageQuery = {
-  page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
+  page: Type.Integer({ minimum: 1, maximum: MAX_ID, default: 1, description: 'From 1; past the end, items is empty' }),
   per_page: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
 };
 

@@ -35,6 +35,16 @@ test('when a JSON body carries __proto__ or constructor.prototype, then 400 and 
     });
     assert.equal(response.statusCode, 400, payload);
     assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
+    assert.equal(response.json().code, 'FORBIDDEN_KEY');
   }
   assert.equal((await call(app, 'GET', '/products')).body.length, 0);
+});
+
+test('when a page far past the end is asked for, then its items are empty and the totals are right', async (t) => {
+  const app = await buildTestApp(t);
+  const admin = await adminToken(app);
+  await createProduct(app, admin);
+  const response = await call(app, 'GET', '/products/p?page=2000000000&per_page=100');
+  assert.equal(response.status, 200);
+  assert.deepEqual(response.body, { items: [], page: 2_000_000_000, per_page: 100, total: 1, pages: 1 });
 });

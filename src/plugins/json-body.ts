@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import secureJson from 'secure-json-parse';
+
+/**
+ * Bodies are JSON only: any other content type is answered 415. An empty JSON body is no
+ * body, so a bodiless route (cancel) accepts it while a route that needs one answers 400
+ * from its schema. `__proto__` and `constructor.prototype` keys are refused (400) rather
+ * than dropped, with a reason the error plugin can name.
+ */
+export default fp(
+  async function jsonBody(app: FastifyInstance) {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+      if (body === '') return done(null, undefined);
+      try {
+        done(null, secureJson.parse(body as string, undefined, { protoAction: 'error', constructorAction: 'error' }));
+      } catch (error) {
+        done(Object.assign(error as Error, { statusCode: 400 }), undefined);
+      }
+    });
+  },
+  { name: 'json-body' },
+);
