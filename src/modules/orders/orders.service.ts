@@ -74,9 +74,12 @@ export async function pageOrders(db: Db, actor: Actor, query: ListOrdersQuery) {
     repo.findOrdersPage(db, customerId, query.per_page, (query.page - 1) * query.per_page),
     repo.countOrders(db, customerId),
   ]);
-  const items = await repo.findOrderItems(db, orders.map((order) => order.id));
+  const linesByOrder = new Map<number, OrderItemRow[]>();
+  for (const line of await repo.findOrderItems(db, orders.map((order) => order.id))) {
+    linesByOrder.set(line.order_id, [...(linesByOrder.get(line.order_id) ?? []), line]);
+  }
   return {
-    items: orders.map((order) => toOrderResponse(order, items.filter((item) => item.order_id === order.id))),
+    items: orders.map((order) => toOrderResponse(order, linesByOrder.get(order.id) ?? [])),
     page: query.page,
     per_page: query.per_page,
     total,
