@@ -76,7 +76,9 @@ export async function pageOrders(db: Db, actor: Actor, query: ListOrdersQuery) {
   ]);
   const linesByOrder = new Map<number, OrderItemRow[]>();
   for (const line of await repo.findOrderItems(db, orders.map((order) => order.id))) {
-    linesByOrder.set(line.order_id, [...(linesByOrder.get(line.order_id) ?? []), line]);
+    const lines = linesByOrder.get(line.order_id);
+    if (lines) lines.push(line);
+    else linesByOrder.set(line.order_id, [line]);
   }
   return {
     items: orders.map((order) => toOrderResponse(order, linesByOrder.get(order.id) ?? [])),
