@@ -6,6 +6,8 @@ export interface AttemptLimiter {
   /** Seconds until `key` may try again, or 0 when it may. */
   retryAfter(key: string): Promise<number>;
   record(key: string): Promise<void>;
+  /** Takes back one recorded attempt (one recorded before it was known not to count). */
+  release(key: string): Promise<void>;
   reset(key: string): Promise<void>;
 }
 
@@ -36,6 +38,11 @@ export class MemoryAttemptLimiter implements AttemptLimiter {
     }
     if (this.windows.size >= MAX_KEYS) this.evict();
     this.windows.set(key, { count: 1, endsAt: this.now() + this.windowSeconds * 1000 });
+  }
+
+  async release(key: string): Promise<void> {
+    const window = this.liveWindow(key);
+    if (window && window.count > 0) window.count -= 1;
   }
 
   async reset(key: string): Promise<void> {

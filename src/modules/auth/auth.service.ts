@@ -38,16 +38,26 @@ export async function login(deps: AuthDeps, input: LoginBody & { address: string
   const usernameKey = input.username.toLowerCase();
   const wait = Math.max(await perUsername.retryAfter(usernameKey), await perAddress.retryAfter(input.address));
   if (wait > 0) throw new TooManyRequestsError('Too many failed logins; try again later.', wait);
+  // Counted as a failure before the slow password check, so guesses sent all at once cannot
+  // all pass the check above; a success takes it back.
+  await Promise.all([perUsername.record(usernameKey), perAddress.record(input.address)]);
 
-  const customer = await findCustomerForLogin(deps.db, input.username);
-  const valid = await verifyPassword(customer?.password_hash, input.password);
-  if (!customer || !valid) {
-    await Promise.all([perUsername.record(usernameKey), perAddress.record(input.address)]);
-    throw new UnauthorizedError(BAD_CREDENTIALS);
-  }
-  await perUsername.reset(usernameKey);
+  const customer = await findWithPassword(deps.db, input).catch(async (error: unknown) => {
+    // A database error is not a failed login: take the attempt back.
+    await Promise.all([perUsername.release(usernameKey), perAddress.release(input.address)]);
+    throw error;
+  });
+  if (!customer) throw new UnauthorizedError(BAD_CREDENTIALS);
+  await Promise.all([perUsername.reset(usernameKey), perAddress.release(input.address)]);
   const auth_token = deps.signToken({ sub: String(customer.id), role: customer.role_id, ver: customer.token_version });
   return { status: 'success', message: 'Logged in.', auth_token };
+}
+
+/** The customer these credentials belong to, or undefined; the same work either way. */
+async function findWithPassword(db: Db, { username, password }: LoginBody) {
+  const customer = await findCustomerForLogin(db, username);
+  const valid = await verifyPassword(customer?.password_hash, password);
+  return customer && valid ? customer : undefined;
 }
 
 /** Self-registration always makes a plain customer (role 2), and is limited per address. */

@@ -63,14 +63,19 @@ export async function findTakenIdentity(db: Db, username: string | undefined, em
   };
 }
 
-export async function countLiveAdmins(db: Db): Promise<number> {
-  const row = await db
-    .selectFrom('customers')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
+/**
+ * Counts the live admins and holds their rows until the transaction ends, so two requests
+ * removing two different admins cannot both see the other one left. The no-op update takes
+ * row locks on PostgreSQL (a waiting one then recounts); SQLite's BEGIN IMMEDIATE already serialises.
+ */
+export async function lockLiveAdmins(trx: Db): Promise<number> {
+  const result = await trx
+    .updateTable('customers')
+    .set({ role_id: ROLE_ADMIN })
     .where('role_id', '=', ROLE_ADMIN)
     .where('deleted_at', 'is', null)
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 export async function countCustomers(db: Db): Promise<number> {

@@ -58,7 +58,7 @@ export async function updateCustomer(
     throw new ForbiddenError('Only an admin can change a role.');
   }
   const current = await findLiveCustomer(db, id);
-  if (current.role_id === ROLE_ADMIN && patch.role_id === ROLE_CUSTOMER) await assertNotLastAdmin(db);
+  const demotesAdmin = current.role_id === ROLE_ADMIN && patch.role_id === ROLE_CUSTOMER;
 
   const { password, ...fields } = patch;
   const update: CustomerRowUpdate = { ...fields, updated_at: new Date().toISOString() };
@@ -67,7 +67,12 @@ export async function updateCustomer(
     // Every token issued before this change stops working.
     update.token_version = current.token_version + 1;
   }
-  const row = await withIdentityConflicts(db, patch, id, () => repo.updateCustomerById(db, id, update));
+  const row = await withIdentityConflicts(db, patch, id, () =>
+    inTransaction(db, async (trx) => {
+      if (demotesAdmin) await assertNotLastAdmin(trx);
+      return repo.updateCustomerById(trx, id, update);
+    }),
+  );
   if (!row) throw new NotFoundError('Customer');
   return toCustomerResponse(row);
 }
@@ -76,9 +81,9 @@ export async function updateCustomer(
 export async function deleteCustomer(db: Db, actor: Actor, id: number): Promise<void> {
   assertSelfOrAdmin(actor, id);
   const current = await findLiveCustomer(db, id);
-  if (current.role_id === ROLE_ADMIN) await assertNotLastAdmin(db);
   const now = new Date().toISOString();
   await inTransaction(db, async (trx) => {
+    if (current.role_id === ROLE_ADMIN) await assertNotLastAdmin(trx);
     await repo.updateCustomerById(trx, id, { deleted_at: now, updated_at: now, token_version: current.token_version + 1 });
     await emptyCart(trx, id);
   });
@@ -138,8 +143,9 @@ async function findLiveCustomer(db: Db, id: number): Promise<CustomerRow> {
   return row;
 }
 
-async function assertNotLastAdmin(db: Db): Promise<void> {
-  if ((await repo.countLiveAdmins(db)) <= 1) {
+/** Call inside the transaction that removes or demotes the admin. */
+async function assertNotLastAdmin(trx: Db): Promise<void> {
+  if ((await repo.lockLiveAdmins(trx)) <= 1) {
     throw new ConflictError('The last admin cannot be removed or demoted.', 'LAST_ADMIN');
   }
 }
