@@ -34,7 +34,7 @@ declare module 'fastify' {
   }
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i; // the scheme name ignores case (RFC 9110)
 
 export default fp(
   async function auth(app: FastifyInstance, { config }: { config: Config }) {
