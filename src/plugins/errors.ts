@@ -24,8 +24,6 @@ const FRAMEWORK_ERRORS: Record<string, { code: string; detail?: string }> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'Send the body as application/json.' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'BAD_REQUEST', detail: 'Content-Length does not match the body.' },
   FST_ERR_CTP_BODY_TOO_LARGE: { code: 'BODY_TOO_LARGE', detail: 'The request body is larger than 100 KiB.' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'BAD_REQUEST', detail: 'The JSON body is empty.' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_JSON', detail: 'The body is not valid JSON.' },
 };
 
 export function problemBody(status: number, code: string, detail: string, extra: Partial<Problem> = {}): Problem {
@@ -51,7 +49,7 @@ function toProblem(error: FastifyError, request: FastifyRequest): Problem {
   if (status >= 400 && status < 500) {
     const known = error.code ? FRAMEWORK_ERRORS[error.code] : undefined;
     if (known) return problemBody(status, known.code, known.detail ?? error.message);
-    // The JSON parser's errors arrive as plain SyntaxErrors with status 400.
+    // The JSON body plugin's parse errors arrive as SyntaxErrors with status 400.
     if (/forbidden prototype property/.test(error.message)) {
       return problemBody(status, 'FORBIDDEN_KEY', 'The body holds a forbidden key (__proto__ or constructor.prototype).');
     }
