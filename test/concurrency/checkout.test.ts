@@ -114,3 +114,47 @@ test('when 20 requests with one Idempotency-Key arrive at once, then one order i
   assert.equal((await http('GET', `/products/${product.id}`)).body.stock, 98);
   assert.equal((await http('GET', '/orders/p', { token: admin })).body.total, 1);
 });
+
+test("when owners cancel while an admin marks the same orders paid, then no order the customer cancelled was ever paid", async (t) => {
+  const app = await buildTestApp(t);
+  const admin = await adminToken(app);
+  const product = await createProduct(app, admin, { stock: 100 });
+  const buyer = await registerCustomer(app);
+  const http = await listen(t, app);
+  const orderIds: number[] = [];
+  for (let i = 0; i < 15; i += 1) {
+    const placed = await http('POST', '/orders', {
+      token: buyer.token,
+      body: { customer_id: buyer.customer.id, items: [{ product_id: product.id, quantity: 2 }] },
+    });
+    assert.equal(placed.status, 201);
+    orderIds.push(placed.body.id);
+  }
+
+  const races = await Promise.all(
+    orderIds.map(async (id) => {
+      const [cancel, pay] = await Promise.all([
+        http('POST', `/orders/${id}/cancel`, { token: buyer.token }),
+        http('POST', `/orders/${id}/status`, { token: admin, body: { status: 'paid' } }),
+      ]);
+      return { id, cancel: cancel.status, pay: pay.status };
+    }),
+  );
+
+  let cancelled = 0;
+  for (const race of races) {
+    const track = (await http('GET', `/orders/track/${race.id}`, { token: admin })).body;
+    const statuses = track.history.map((h: any) => h.status);
+    // Either the cancel came first (the payment is then refused) or the payment did
+    // (the owner may no longer cancel): never both, never a paid order cancelled by its owner.
+    if (race.cancel === 200) {
+      assert.equal(race.pay, 409, `order ${race.id}`);
+      assert.deepEqual(statuses, ['pending', 'cancelled']);
+      cancelled += 1;
+    } else {
+      assert.deepEqual([race.cancel, race.pay], [409, 200], `order ${race.id}`);
+      assert.deepEqual(statuses, ['pending', 'paid']);
+    }
+  }
+  assert.equal((await http('GET', `/products/${product.id}`)).body.stock, 100 - 2 * (orderIds.length - cancelled));
+});

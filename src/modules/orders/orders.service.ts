@@ -10,6 +10,7 @@ import {
 } from '../../shared/errors.js';
 import { toMajor } from '../../shared/money.js';
 import { pageCount } from '../../shared/schemas.js';
+import { MAX_LINE_QUANTITY } from '../cart/cart.schemas.js';
 import { cartLines, emptyCart } from '../cart/cart.service.js';
 import { assertMayActFor } from '../customers/customers.service.js';
 import { findLiveProducts, returnStock, takeStock } from '../products/products.service.js';
@@ -99,11 +100,15 @@ export async function changeOrderStatus(db: Db, id: number, input: ChangeStatusB
 
 /** Admins may cancel a pending or paid order; its owner only while it is pending. */
 export async function cancelOrder(db: Db, actor: Actor, id: number): Promise<OrderResponse> {
-  const order = await findVisibleOrder(db, actor, id);
-  if (!isAdmin(actor) && order.status !== 'pending') {
-    throw new ConflictError(`Only a pending order can be cancelled by its customer; this one is ${order.status}.`, 'ILLEGAL_STATUS_CHANGE');
-  }
-  return moveOrder(db, id, 'cancelled', isAdmin(actor) ? 'Cancelled by an admin' : 'Cancelled by the customer');
+  await findVisibleOrder(db, actor, id);
+  if (isAdmin(actor)) return moveOrder(db, id, 'cancelled', 'Cancelled by an admin');
+  // The owner's rule is checked inside the transaction, against the status the conditional
+  // update compares with, so an admin marking the order paid meanwhile wins.
+  return moveOrder(db, id, 'cancelled', 'Cancelled by the customer', undefined, (from) => {
+    if (from !== 'pending') {
+      throw new ConflictError(`Only a pending order can be cancelled by its customer; this one is ${from}.`, 'ILLEGAL_STATUS_CHANGE');
+    }
+  });
 }
 
 async function moveOrder(
@@ -112,11 +117,13 @@ async function moveOrder(
   to: OrderStatus,
   note: string | null,
   trackingNumber?: string,
+  assertActorMayMoveFrom?: (from: OrderStatus) => void,
 ): Promise<OrderResponse> {
   return inTransaction(db, async (trx) => {
     const order = await repo.findOrderById(trx, id);
     if (!order) throw new NotFoundError('Order');
     const from = order.status as OrderStatus;
+    assertActorMayMoveFrom?.(from);
     const now = new Date().toISOString();
     // The conditional update is what makes 20 concurrent cancels return the stock once.
     if (!canChangeStatus(from, to) || !(await repo.updateOrderStatus(trx, id, from, to, trackingNumber, now))) {
@@ -170,9 +177,17 @@ async function writeOrder(trx: Db, customerId: number, requested: OrderLine[]): 
 }
 
 /** One line per product, quantities added, in product-id order. */
+/** Repeats of a product become one line, held to the same 1,000 units as one cart line. */
 function mergeLines(lines: OrderLine[]): OrderLine[] {
   const merged = new Map<number, number>();
   for (const line of lines) merged.set(line.product_id, (merged.get(line.product_id) ?? 0) + line.quantity);
+  for (const [productId, quantity] of merged) {
+    if (quantity > MAX_LINE_QUANTITY) {
+      throw new BadRequestError(
+        `Product ${productId} is ordered ${quantity} times over its lines; one order holds at most ${MAX_LINE_QUANTITY} of a product.`,
+      );
+    }
+  }
   return [...merged].sort(([a], [b]) => a - b).map(([product_id, quantity]) => ({ product_id, quantity }));
 }
 
