@@ -12,11 +12,14 @@ import { type BootstrapAdmin, ensureBootstrapAdmin } from './modules/customers/c
 import { healthRoutes } from './modules/health/health.routes.js';
 import { ordersRoutes } from './modules/orders/orders.routes.js';
 import { productsRoutes } from './modules/products/products.routes.js';
+import audit from './plugins/audit.js';
 import auth from './plugins/auth.js';
 import database from './plugins/database.js';
 import errors, { answerBadUrl } from './plugins/errors.js';
 import jsonBody from './plugins/json-body.js';
 import openapi from './plugins/openapi.js';
+import redis from './plugins/redis.js';
+import security from './plugins/security.js';
 import validation from './plugins/validation.js';
 import { Problem } from './shared/schemas.js';
 
@@ -55,10 +58,18 @@ function createFastify(config: Config) {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     frameworkErrors: answerBadUrl,
   }).withTypeProvider<TypeBoxTypeProvider>();
+}
+
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** A caller's X-Request-Id is kept so logs can be joined across services, but only if it is short and plain. */
+function requestIdOf(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 async function registerEverything(
@@ -75,9 +86,12 @@ async function registerEverything(
   });
 
   await app.register(errors);
+  await app.register(security, { corsOrigins: config.corsOrigins });
+  await app.register(audit);
   await app.register(jsonBody);
   await app.register(validation);
   await app.register(database, { db });
+  await app.register(redis, { url: config.redisUrl });
   await app.register(auth, { config });
   await app.register(openapi);
 

@@ -25,6 +25,12 @@ export interface Config {
   loginMaxFailuresPerAddress: number;
   loginWindowSeconds: number;
   registerMaxPerAddress: number;
+  /** Unset: throttling counters live in each process's memory. */
+  redisUrl: string | undefined;
+  /** Put before every Redis key, so several shops (or test runs) can share one Redis. */
+  redisKeyPrefix: string;
+  /** Browser origins allowed to call the API (CORS); empty allows none. */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -67,6 +73,9 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     loginMaxFailuresPerAddress: readInteger(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 50, 1, 1_000_000, problems),
     loginWindowSeconds: readInteger(env, 'LOGIN_WINDOW_S', 900, 1, 86_400 * 30, problems),
     registerMaxPerAddress: readInteger(env, 'REGISTER_MAX_PER_ADDRESS', 20, 1, 1_000_000, problems),
+    redisUrl: readRedisUrl(env, problems),
+    redisKeyPrefix: env.REDIS_KEY_PREFIX || 'ecommerce-api:',
+    corsOrigins: readCorsOrigins(env, problems),
   };
 
   if (!/^[A-Za-z0-9._-]{3,50}$/.test(config.adminUsername)) {
@@ -104,6 +113,23 @@ function readDatabaseUrl(env: NodeJS.ProcessEnv, problems: string[]): string {
   const valid = /^sqlite:.+/.test(url) || /^postgres(ql)?:\/\/.+/.test(url);
   if (!valid) problems.push('DATABASE_URL must be sqlite:<path>, sqlite::memory: or postgres://user@host:port/database');
   return url;
+}
+
+function readRedisUrl(env: NodeJS.ProcessEnv, problems: string[]): string | undefined {
+  const url = env.REDIS_URL || undefined;
+  if (url !== undefined && !/^rediss?:\/\/.+/.test(url)) problems.push('REDIS_URL must be redis://host:port or rediss://host:port');
+  return url;
+}
+
+/** A comma-separated list of exact origins, like https://shop.example; "*" is refused on purpose. */
+function readCorsOrigins(env: NodeJS.ProcessEnv, problems: string[]): string[] {
+  const origins = (env.CORS_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      problems.push(`CORS_ORIGINS must list origins like https://shop.example (scheme and host, no path), got "${origin}"`);
+    }
+  }
+  return origins;
 }
 
 function readInteger(

@@ -46,7 +46,7 @@ export default fp(
         'openapiObject' in document ? withProblemMediaType(document.openapiObject) : document.swaggerObject,
     });
     // Served from the installed package: no CDN.
-    await app.register(swaggerUi, { routePrefix: '/docs' });
+    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   },
   { name: 'openapi' },
