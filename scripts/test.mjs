@@ -1,5 +1,6 @@
 // Runs every test/**/*.test.ts with node:test through tsx: once on SQLite, and once more
 // on PostgreSQL when TEST_DATABASE_URL is set (each test then gets its own schema).
+// TEST_REDIS_URL, when set, runs the tests of throttling shared through Redis in both passes.
 // Node 20's test runner does not pick up .ts files by itself, so we list them here.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';

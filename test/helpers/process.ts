@@ -6,6 +6,8 @@ export interface ServerProcess {
   base: string;
   child: ChildProcess;
   stop: () => Promise<number | null>;
+  /** Everything the process has written to stdout and stderr so far. */
+  output: () => string;
 }
 
 /** Starts `src/server.ts` as its own process on a free port, on the given database. */
@@ -47,5 +49,5 @@ export async function startServerProcess(databaseUrl: string, env: Record<string
     const [code] = await once(child, 'exit');
     return code as number | null;
   };
-  return { base, child, stop };
+  return { base, child, stop, output: () => output };
 }

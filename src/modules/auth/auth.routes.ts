@@ -7,11 +7,12 @@ import { type AuthDeps, createAuthLimiters, login, register } from './auth.servi
 const tags = ['auth'];
 
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const deps: AuthDeps = { db: app.db, limiters: createAuthLimiters(app.config), signToken: app.signToken };
+  const deps: AuthDeps = { db: app.db, limiters: createAuthLimiters(app.config, app.redis, app.log), signToken: app.signToken };
 
   app.post(
     '/customers/login',
     {
+      config: { audit: { event: 'login', details: (body) => ({ username: body.username }) } },
       schema: {
         tags,
         summary: 'Log in with username and password; returns a bearer token',
@@ -25,6 +26,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/customers/register',
     {
+      config: { audit: { event: 'register', details: (body) => ({ username: body.username }) } },
       schema: {
         tags,
         summary: 'Create your own customer account (always role 2)',

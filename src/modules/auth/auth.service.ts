@@ -1,3 +1,5 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Redis } from 'ioredis';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/database.js';
 import { TooManyRequestsError, UnauthorizedError } from '../../shared/errors.js';
@@ -5,6 +7,7 @@ import { verifyPassword } from '../../shared/passwords.js';
 import { createCustomer, findCustomerForLogin } from '../customers/customers.service.js';
 import type { CustomerResponse, RegisterCustomerBody } from '../customers/customers.schemas.js';
 import { type AttemptLimiter, MemoryAttemptLimiter } from './attempt-limiter.js';
+import { FallbackAttemptLimiter, RedisAttemptLimiter } from './redis-attempt-limiter.js';
 import type { LoginBody, LoginResponse } from './auth.schemas.js';
 
 export interface AuthLimiters {
@@ -13,11 +16,19 @@ export interface AuthLimiters {
   registrationsPerAddress: AttemptLimiter;
 }
 
-export function createAuthLimiters(config: Config): AuthLimiters {
+const REGISTRATION_WINDOW_SECONDS = 3600;
+
+/** Counters shared through Redis when there is one (falling back to this process's own), else in memory. */
+export function createAuthLimiters(config: Config, redis: Redis | undefined, log: FastifyBaseLogger): AuthLimiters {
+  const limiter = (name: string, maxAttempts: number, windowSeconds: number): AttemptLimiter => {
+    const local = new MemoryAttemptLimiter(maxAttempts, windowSeconds);
+    if (!redis) return local;
+    return new FallbackAttemptLimiter(new RedisAttemptLimiter(redis, `${config.redisKeyPrefix}${name}:`, maxAttempts, windowSeconds), local, log);
+  };
   return {
-    failedLoginsPerUsername: new MemoryAttemptLimiter(config.loginMaxFailures, config.loginWindowSeconds),
-    failedLoginsPerAddress: new MemoryAttemptLimiter(config.loginMaxFailuresPerAddress, config.loginWindowSeconds),
-    registrationsPerAddress: new MemoryAttemptLimiter(config.registerMaxPerAddress, 3600),
+    failedLoginsPerUsername: limiter('login-username', config.loginMaxFailures, config.loginWindowSeconds),
+    failedLoginsPerAddress: limiter('login-address', config.loginMaxFailuresPerAddress, config.loginWindowSeconds),
+    registrationsPerAddress: limiter('register-address', config.registerMaxPerAddress, REGISTRATION_WINDOW_SECONDS),
   };
 }
 
