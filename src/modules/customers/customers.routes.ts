@@ -24,6 +24,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/customers',
     {
+      config: { audit: { event: 'customer.create', details: (body) => ({ username: body.username, role_id: body.role_id }) } },
       schema: {
         tags,
         summary: 'Add a customer (admin); role_id defaults to 2',
@@ -67,6 +68,12 @@ const selfOrAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     '/customers/:id',
     {
+      config: {
+        audit: {
+          event: 'customer.update',
+          details: (body) => ({ role_id: body.role_id, password_changed: body.password !== undefined }),
+        },
+      },
       schema: {
         tags,
         summary: 'Update a customer (any subset of fields); only an admin may change role_id',
@@ -82,6 +89,7 @@ const selfOrAdminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/customers/:id',
     {
+      config: { audit: { event: 'customer.delete' } },
       schema: {
         tags,
         summary: 'Delete a customer: it can no longer log in; its orders are kept',

@@ -104,6 +104,7 @@ const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/orders/:id/cancel',
     {
+      config: { audit: { event: 'order.cancel' } },
       schema: {
         tags,
         summary: 'Cancel an order (admin: pending or paid; its customer: while pending); stock goes back',
@@ -120,6 +121,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/orders/:id/status',
     {
+      config: { audit: { event: 'order.status', details: (body) => ({ to: body.status }) } },
       schema: {
         tags,
         summary: 'Move an order along pending → paid → shipped → delivered, or cancel it (admin)',

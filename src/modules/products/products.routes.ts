@@ -88,6 +88,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.delete(
     '/products/:id',
     {
+      config: { audit: { event: 'product.delete' } },
       schema: {
         tags,
         summary: 'Delete a product (admin): it leaves the catalogue; orders keep their copy',
