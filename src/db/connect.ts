@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database, Db } from './database.js';
+import { withStatementCache } from './statement-cache.js';
 
 export interface DatabaseOptions {
   databaseUrl: string;
@@ -36,7 +37,7 @@ function connectSqlite(path: string): Db {
   sqlite.pragma('foreign_keys = ON');
   // Another process holding the write lock makes us wait, not fail at once.
   sqlite.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
 }
 
 const INT8_OID = 20;
