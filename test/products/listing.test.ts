@@ -300,3 +300,30 @@ test('when q is longer than 200 characters, then 400', async (t) => {
   assert.ok(isProblem(response, 400));
   assert.equal((await call(app, 'GET', `/products?q=${'x'.repeat(200)}`)).status, 200);
 });
+
+test('when the catalogue is larger than one streamed batch, then GET /products lists every product once, in the same order as the pages, for every sort and filter', async (t) => {
+  const app = await buildTestApp(t);
+  // 1,103 products: more than two batches of 500, with prices and names full of ties, so
+  // batch boundaries fall inside runs of equal sort keys; a few deleted ones must not show.
+  const specs = Array.from({ length: 1103 }, (_, i) => ({ product_name: `Lamp ${i % 7}`, price: (i % 13) + 0.99 }));
+  const { token, products } = await seed(app, specs);
+  for (const gone of [products[0]!, products[500]!, products[1102]!]) {
+    assert.equal((await call(app, 'DELETE', `/products/${gone.id}`, { token })).status, 200);
+  }
+
+  for (const query of ['', 'sort=price', 'sort=-price', 'sort=product_name', 'sort=-created_at', 'q=lamp 3&sort=-price', 'min_price=5&max_price=9']) {
+    const streamed = await call(app, 'GET', `/products?${query}`);
+    assert.equal(streamed.status, 200);
+    assert.match(String(streamed.headers['content-type']), /^application\/json/);
+    const paged: number[] = [];
+    for (let page = 1; ; page += 1) {
+      const response = await call(app, 'GET', `/products/p?${query}&per_page=100&page=${page}`);
+      paged.push(...response.body.items.map((p: Product) => p.id));
+      if (page >= response.body.pages) break;
+    }
+    const ids = streamed.body.map((p: Product) => p.id);
+    assert.deepEqual(ids, paged, `GET /products?${query}`);
+    assert.equal(new Set(ids).size, ids.length, 'no product twice');
+  }
+  assert.equal((await call(app, 'GET', '/products')).body.length, 1100);
+});

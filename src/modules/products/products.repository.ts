@@ -46,6 +46,34 @@ export function findProducts(
   return query.execute();
 }
 
+/**
+ * The next batch of a sorted listing after `after` (keyset paging): each batch is one short
+ * query, however deep into the catalogue it is, and no connection is held between batches.
+ */
+export function findProductsAfter(
+  db: Db,
+  filters: ProductFilters,
+  sort: ProductSort,
+  after: ProductRow | undefined,
+  limit: number,
+): Promise<ProductRow[]> {
+  let query = liveProducts(db, filters);
+  if (after) {
+    const [column, direction] = ORDER[sort];
+    const beyond = direction === 'asc' ? '>' : '<';
+    query =
+      column === 'id'
+        ? query.where('id', beyond, after.id)
+        : query.where((eb) =>
+            eb.or([
+              eb(column, beyond, after[column]),
+              eb.and([eb(column, '=', after[column]), eb('id', '>', after.id)]),
+            ]),
+          );
+  }
+  return sorted(query.selectAll(), sort).limit(limit).execute();
+}
+
 export async function countProducts(db: Db, filters: ProductFilters): Promise<number> {
   const row = await liveProducts(db, filters)
     .select((eb) => eb.fn.countAll<number>().as('count'))

@@ -25,7 +25,11 @@ const catalogueRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Array(ProductResponse), ...problems(400) },
       },
     },
-    async (request) => service.listProducts(app.db, request.query),
+    async (request, reply) => {
+      const stream = await service.streamProducts(app.db, request.query);
+      // A stream is sent as it is, not serialized: the 200 schema documents what it writes.
+      return reply.type('application/json; charset=utf-8').send(stream as never);
+    },
   );
 
   app.get(

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { Db, ProductRow, ProductRowUpdate } from '../../db/database.js';
 import { inTransaction } from '../../db/transaction.js';
 import { removeProductFromCarts } from '../cart/cart.service.js';
@@ -25,9 +26,35 @@ export function toProductResponse(row: ProductRow): ProductResponse {
   };
 }
 
-export async function listProducts(db: Db, query: ListProductsQuery): Promise<ProductResponse[]> {
-  const rows = await repo.findProducts(db, toFilters(query), query.sort ?? 'id');
-  return rows.map(toProductResponse);
+const STREAM_BATCH = 500;
+
+/**
+ * The whole (filtered) catalogue as a JSON array, written batch by batch so memory stays flat
+ * however large the catalogue is. The first batch is read before anything is sent, so a
+ * failing database is still a proper 503; a failure later can only cut the stream short.
+ * Batches are separate queries: a product changed during a long listing may show either way.
+ */
+export async function streamProducts(db: Db, query: ListProductsQuery): Promise<Readable> {
+  const filters = toFilters(query);
+  const sort = query.sort ?? 'id';
+  const first = await repo.findProductsAfter(db, filters, sort, undefined, STREAM_BATCH);
+  async function* json() {
+    yield '[';
+    let batch = first;
+    let separator = '';
+    while (batch.length > 0) {
+      let chunk = '';
+      for (const row of batch) {
+        chunk += separator + JSON.stringify(toProductResponse(row));
+        separator = ',';
+      }
+      yield chunk;
+      if (batch.length < STREAM_BATCH) break;
+      batch = await repo.findProductsAfter(db, filters, sort, batch.at(-1), STREAM_BATCH);
+    }
+    yield ']';
+  }
+  return Readable.from(json(), { objectMode: false });
 }
 
 export async function pageProducts(db: Db, query: PageProductsQuery) {
