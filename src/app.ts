@@ -36,7 +36,7 @@ export const BODY_LIMIT_BYTES = 100 * 1024;
 /** Opens and migrates the database, then builds the HTTP app on it. Closing the app closes the database. */
 export async function buildApp(config: Config): Promise<FastifyInstance> {
   const app = createFastify(config);
-  const db = connectDatabase({
+  const db = await connectDatabase({
     ...config,
     onConnectionError: (error) => app.log.warn({ err: error }, 'a pooled database connection failed'),
   });

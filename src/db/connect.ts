@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Database, Db } from './database.js';
 import { withStatementCache } from './statement-cache.js';
 
@@ -16,11 +16,14 @@ export interface DatabaseOptions {
 
 const SQLITE_PREFIX = 'sqlite:';
 
-/** Opens the database that DATABASE_URL names: a SQLite file (or :memory:) or a PostgreSQL pool. */
-export function connectDatabase(options: DatabaseOptions): Db {
+/**
+ * Opens the database that DATABASE_URL names: a SQLite file (or :memory:) or a PostgreSQL pool.
+ * pg is loaded only when PostgreSQL is used, which keeps it off the embedded start.
+ */
+export async function connectDatabase(options: DatabaseOptions): Promise<Db> {
   const { databaseUrl } = options;
   if (databaseUrl.startsWith(SQLITE_PREFIX)) return connectSqlite(databaseUrl.slice(SQLITE_PREFIX.length));
-  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return connectPostgres(options);
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return connectPostgres((await import('pg')).default, options);
   throw new Error(`Unsupported DATABASE_URL scheme: ${databaseUrl.split(':')[0]}`);
 }
 
@@ -47,20 +50,22 @@ const INT8_OID = 20;
  * bigints are cents and counts, far below that, so they become numbers here, once,
  * and the rest of the code sees the same types on both databases.
  */
-const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
+function typeParsers(driver: typeof pg) {
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === INT8_OID ? (value: string) => Number(value) : driver.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  };
+}
 
-function connectPostgres(options: DatabaseOptions): Db {
+function connectPostgres(driver: typeof pg, options: DatabaseOptions): Db {
   // TLS and other libpq-style settings (sslmode, sslrootcert, options, ...) pass through in the URL.
-  const pool = new pg.Pool({
+  const pool = new driver.Pool({
     connectionString: options.databaseUrl,
     max: options.databasePoolSize,
     statement_timeout: options.databaseStatementTimeoutMs,
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30_000,
-    types,
+    types: typeParsers(driver),
   });
   // A connection the server drops emits 'error'; with no listener that crashes the process.
   // The pool listens only while a connection is idle, so each one gets its own listener too,

@@ -27,7 +27,7 @@ async function currentPostgresSchema(db: Db): Promise<string | undefined> {
 
 // `npm run migrate`: apply pending migrations to DATABASE_URL and exit.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const db = connectDatabase(loadConfigFromProcess());
+  const db = await connectDatabase(loadConfigFromProcess());
   try {
     const applied = await migrateToLatest(db);
     console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');

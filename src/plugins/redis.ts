@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,6 +22,8 @@ export default fp(
       app.decorate('redis', undefined);
       return;
     }
+    // Loaded only when configured, to keep it off the start of a shop without Redis.
+    const { Redis } = await import('ioredis');
     const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 500 });
     // Without a listener every failed reconnect would be printed; the limiters log the outage once.
     client.on('error', (error) => app.log.debug({ err: error }, 'Redis connection error'));
