@@ -17,6 +17,7 @@ import auth from './plugins/auth.js';
 import database from './plugins/database.js';
 import errors, { answerBadUrl } from './plugins/errors.js';
 import jsonBody from './plugins/json-body.js';
+import noNul from './plugins/no-nul.js';
 import openapi from './plugins/openapi.js';
 import redis from './plugins/redis.js';
 import security from './plugins/security.js';
@@ -89,6 +90,7 @@ async function registerEverything(
   await app.register(security, { corsOrigins: config.corsOrigins });
   await app.register(audit);
   await app.register(jsonBody);
+  await app.register(noNul);
   await app.register(validation);
   await app.register(database, { db });
   await app.register(redis, { url: config.redisUrl });

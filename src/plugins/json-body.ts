@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import secureJson from 'secure-json-parse';
+import { AppError } from '../shared/errors.js';
+import { assertNoJsonNul } from './no-nul.js';
 
 /**
  * Bodies are JSON only: any other content type is answered 415. An empty JSON body is no
@@ -14,9 +16,10 @@ export default fp(
     app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
       if (body === '') return done(null, undefined);
       try {
+        assertNoJsonNul(body as string);
         done(null, secureJson.parse(body as string, undefined, { protoAction: 'error', constructorAction: 'error' }));
       } catch (error) {
-        done(Object.assign(error as Error, { statusCode: 400 }), undefined);
+        done(error instanceof AppError ? error : Object.assign(error as Error, { statusCode: 400 }), undefined);
       }
     });
   },
