@@ -1,0 +1,224 @@
+// What is measured: one entry per row of the report. Each builds its autocannon options from
+// the seeded catalogue; random ids are drawn per request (setupRequest) and each connection
+// acts as one logged-in customer (setupClient).
+import type autocannon from 'autocannon';
+import { request } from './http.js';
+import { type LoadOptions, pick } from './load.js';
+import { CUSTOMER_PASSWORD, SEARCH_TERMS } from './seed.js';
+
+export interface Customer {
+  id: number;
+  username: string;
+}
+
+export interface LoggedInCustomer extends Customer {
+  token: string;
+}
+
+export interface ScenarioContext {
+  productIds: number[];
+  /** Every seeded customer. */
+  customers: Customer[];
+  /** The customers the connections act as (connection i is customer i, wrapping around). */
+  loggedIn: LoggedInCustomer[];
+  connections: number;
+}
+
+export interface Scenario {
+  name: string;
+  server: 'bare' | 'api';
+  options(context: ScenarioContext): LoadOptions;
+  /** Fired at the same server for the whole measurement, beside the measured load. */
+  background?: { name: string; options(context: ScenarioContext): LoadOptions };
+  /** The scenario whose p99 latency the report puts beside this one's. */
+  compareP99With?: string;
+}
+
+const FLOOD_CONNECTIONS = 10;
+const PER_PAGE = 20;
+const SEARCH_SORTS = ['price', '-price', 'product_name', '-created_at'] as const;
+/** Searches page through the first few pages of matches, as people do. */
+const SEARCH_MAX_PAGE = 5;
+/**
+ * The whole catalogue is one response of about 200 bytes per product (20 MB for 100,000),
+ * seconds of CPU each. With 50 connections every one of them waits for all the others, so
+ * none finishes within a scenario (and the server works on long after); two keep both cores
+ * busy and let responses complete, which is what MB/s and peak RSS need.
+ */
+const CATALOGUE_CONNECTIONS = 2;
+
+export const BY_ID = 'GET /products/{id}';
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'bare node:http, small JSON (ceiling)',
+    server: 'bare',
+    options: (c) => ({ connections: c.connections }),
+  },
+  {
+    name: BY_ID,
+    server: 'api',
+    options: (c) => ({ connections: c.connections, requests: [randomPath(() => `/products/${pick(c.productIds)}`)] }),
+  },
+  {
+    name: `GET /products/p, random page of ${PER_PAGE}`,
+    server: 'api',
+    options: (c) => {
+      const pages = Math.max(1, Math.ceil(c.productIds.length / PER_PAGE));
+      return {
+        connections: c.connections,
+        requests: [randomPath(() => `/products/p?page=${1 + Math.floor(Math.random() * pages)}&per_page=${PER_PAGE}`)],
+      };
+    },
+  },
+  {
+    name: 'GET /products/p?q=…&sort=… (search)',
+    server: 'api',
+    options: (c) => ({
+      connections: c.connections,
+      requests: [
+        randomPath(() => {
+          const page = 1 + Math.floor(Math.random() * SEARCH_MAX_PAGE);
+          return `/products/p?q=${pick(SEARCH_TERMS)}&sort=${pick(SEARCH_SORTS)}&page=${page}&per_page=${PER_PAGE}`;
+        }),
+      ],
+    }),
+  },
+  {
+    name: 'GET /cart/{id} (authenticated)',
+    server: 'api',
+    options: (c) => ({
+      connections: c.connections,
+      setupClient: asCustomers(c, (customer) => ({ method: 'GET', path: `/cart/${customer.id}`, headers: bearer(customer) })),
+    }),
+  },
+  {
+    name: 'POST /cart/add',
+    server: 'api',
+    options: (c) => ({
+      connections: c.connections,
+      setupClient: asCustomers(c, (customer) =>
+        randomJsonPost(customer, '/cart/add', () => ({ customer_id: customer.id, product_id: pick(c.productIds), quantity: 1 })),
+      ),
+    }),
+  },
+  {
+    name: 'POST /orders (2 lines)',
+    server: 'api',
+    options: (c) => ({
+      connections: c.connections,
+      setupClient: asCustomers(c, (customer) =>
+        randomJsonPost(customer, '/orders', () => {
+          const [first, second] = twoProducts(c.productIds);
+          return {
+            customer_id: customer.id,
+            items: [
+              { product_id: first, quantity: 1 },
+              { product_id: second, quantity: 2 },
+            ],
+          };
+        }),
+      ),
+    }),
+  },
+  {
+    name: `${BY_ID} during a login flood`,
+    server: 'api',
+    options: (c) => ({ connections: c.connections, requests: [randomPath(() => `/products/${pick(c.productIds)}`)] }),
+    background: {
+      name: `POST /customers/login, wrong passwords, ${FLOOD_CONNECTIONS} connections`,
+      options: (c) => ({
+        connections: FLOOD_CONNECTIONS,
+        requests: [
+          {
+            method: 'POST',
+            path: '/customers/login',
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (req) => {
+              req.body = JSON.stringify({ username: pick(c.customers).username, password: 'not the password' });
+              return req;
+            },
+          },
+        ],
+      }),
+    },
+    compareP99With: BY_ID,
+  },
+  {
+    name: 'GET /products (whole catalogue)',
+    server: 'api',
+    // A path in autocannon's top-level options is ignored (the url's wins), so it goes in requests.
+    options: (c) => ({
+      connections: Math.min(c.connections, CATALOGUE_CONNECTIONS),
+      requests: [{ method: 'GET', path: '/products' }],
+    }),
+  },
+];
+
+/** Logs in as many customers as there are connections (fewer if fewer were seeded), a few at a time. */
+export async function logIn(apiUrl: string, customers: Customer[], count: number): Promise<LoggedInCustomer[]> {
+  const chosen = customers.slice(0, Math.min(count, customers.length));
+  const loggedIn: LoggedInCustomer[] = [];
+  const AT_ONCE = 4;
+  for (let i = 0; i < chosen.length; i += AT_ONCE) {
+    const batch = chosen.slice(i, i + AT_ONCE);
+    loggedIn.push(...(await Promise.all(batch.map((customer) => logInOne(apiUrl, customer)))));
+  }
+  if (loggedIn.length === 0) throw new Error('no customers to log in as (--customers must be at least 1)');
+  return loggedIn;
+}
+
+async function logInOne(apiUrl: string, customer: Customer): Promise<LoggedInCustomer> {
+  const response = await request(`${apiUrl}/customers/login`, {
+    method: 'POST',
+    json: { username: customer.username, password: CUSTOMER_PASSWORD },
+  });
+  if (response.status !== 200) throw new Error(`login as ${customer.username}: ${response.status} ${response.body}`);
+  return { ...customer, token: (JSON.parse(response.body) as { auth_token: string }).auth_token };
+}
+
+function randomPath(path: () => string): autocannon.Request {
+  return {
+    method: 'GET',
+    setupRequest: (req) => {
+      req.path = path();
+      return req;
+    },
+  };
+}
+
+function randomJsonPost(customer: LoggedInCustomer, path: string, body: () => unknown): autocannon.Request {
+  return {
+    method: 'POST',
+    path,
+    headers: { ...bearer(customer), 'content-type': 'application/json' },
+    setupRequest: (req) => {
+      req.body = JSON.stringify(body());
+      return req;
+    },
+  };
+}
+
+/** Each connection (autocannon client) acts as the next logged-in customer. */
+function asCustomers(
+  context: ScenarioContext,
+  requestFor: (customer: LoggedInCustomer) => autocannon.Request,
+): (client: autocannon.Client) => void {
+  let next = 0;
+  return (client) => {
+    const customer = context.loggedIn[next++ % context.loggedIn.length] as LoggedInCustomer;
+    client.setRequests([requestFor(customer)]);
+  };
+}
+
+function bearer(customer: LoggedInCustomer): Record<string, string> {
+  return { authorization: `Bearer ${customer.token}` };
+}
+
+function twoProducts(productIds: number[]): [number, number] {
+  const first = pick(productIds);
+  if (productIds.length < 2) return [first, first];
+  let second = pick(productIds);
+  while (second === first) second = pick(productIds);
+  return [first, second];
+}

@@ -1,0 +1,193 @@
+// The two servers under test, each a child process: the API built from this repository
+// (dist/server.js) and the bare node:http ceiling (bare-server.mjs).
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { onCleanup } from './cleanup.js';
+import { request } from './http.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BARE_SERVER = fileURLToPath(new URL('bare-server.mjs', import.meta.url));
+const API_SERVER = fileURLToPath(new URL('../dist/server.js', import.meta.url));
+const HOST = '127.0.0.1';
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 5_000;
+/** One per run, so tokens from one API start still work after the next. */
+const jwtSecret = randomBytes(48).toString('base64url');
+
+export interface ServerProcess {
+  name: string;
+  pid: number;
+  url: string;
+  child: ChildProcess;
+  /** The last few KiB it printed (the API logs only warnings and errors here). */
+  output: () => string;
+}
+
+/**
+ * Compiles src/ into dist/ the way `npm run build` does, unless dist/ is newer than every
+ * source (the same check as scripts/run-built.mjs; tsc takes 10 s or more even with nothing to do).
+ * Returns whether it built.
+ */
+export function buildApi(): boolean {
+  if (buildIsFresh()) return false;
+  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (tsc.status !== 0) throw new Error(`the build failed:\n${tsc.stdout}${tsc.stderr}`);
+  return true;
+}
+
+function buildIsFresh(): boolean {
+  const buildInfo = join(ROOT, 'dist/.tsbuildinfo');
+  if (!existsSync(buildInfo) || !existsSync(API_SERVER)) return false;
+  const sources = readdirSync(join(ROOT, 'src'), { recursive: true }).map((file) => join(ROOT, 'src', String(file)));
+  const inputs = [...sources, ...['tsconfig.json', 'tsconfig.build.json', 'package.json'].map((file) => join(ROOT, file))];
+  const built = statSync(buildInfo).mtimeMs;
+  return inputs.every((file) => statSync(file).mtimeMs <= built);
+}
+
+export interface ApiSettings {
+  databaseUrl: string;
+  adminUsername: string;
+  adminPassword: string;
+  /** Working directory of the API process: keeps a developer's .env and ./data out of the run. */
+  cwd: string;
+}
+
+/** Settings for the API: the ones the benchmark needs, with login and sign-up throttling raised out of the way. */
+export function apiEnvironment(settings: ApiSettings, port: number): NodeJS.ProcessEnv {
+  const unlimited = '1000000';
+  return {
+    PATH: process.env.PATH,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST,
+    DATABASE_URL: settings.databaseUrl,
+    JWT_SECRET: jwtSecret,
+    ADMIN_USERNAME: settings.adminUsername,
+    ADMIN_PASSWORD: settings.adminPassword,
+    LOG_LEVEL: 'warn',
+    LOGIN_MAX_FAILURES: unlimited,
+    LOGIN_MAX_FAILURES_PER_ADDRESS: unlimited,
+    REGISTER_MAX_PER_ADDRESS: unlimited,
+  };
+}
+
+export interface StartedServer extends ServerProcess {
+  /** From spawning the process to the first 200 from GET /health. */
+  startupMs: number;
+}
+
+export async function startApi(settings: ApiSettings): Promise<StartedServer> {
+  const port = await freePort();
+  return startServer('API', [API_SERVER], apiEnvironment(settings, port), port, settings.cwd);
+}
+
+export async function startBareServer(cwd: string): Promise<StartedServer> {
+  const port = await freePort();
+  return startServer('bare node:http', [BARE_SERVER], { PATH: process.env.PATH, PORT: String(port), HOST }, port, cwd);
+}
+
+const running = new Set<ChildProcess>();
+// The last resort, should the benchmark die without running its clean-up.
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+async function startServer(
+  name: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  port: number,
+  cwd: string,
+): Promise<StartedServer> {
+  const startedAt = performance.now();
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  const output = keepTail(child);
+  child.once('exit', () => running.delete(child));
+  const server = { name, pid: child.pid ?? 0, url: `http://${HOST}:${port}`, child, output };
+  onCleanup(() => stopServer(server));
+
+  try {
+    await waitForHealth(server);
+  } catch (error) {
+    await stopServer(server);
+    throw error;
+  }
+  return { ...server, startupMs: performance.now() - startedAt };
+}
+
+/** Polls GET /health every few milliseconds (so the startup time is exact to a few ms). */
+async function waitForHealth(server: ServerProcess): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (server.child.exitCode !== null || server.child.signalCode !== null) {
+      throw new Error(`${server.name} exited before it was healthy:\n${server.output()}`);
+    }
+    const status = await request(`${server.url}/health`, { timeoutMs: 1000 }).then(
+      (response) => response.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    await sleep(5);
+  }
+  throw new Error(`${server.name} was not healthy within ${START_TIMEOUT_MS} ms:\n${server.output()}`);
+}
+
+/**
+ * SIGTERM (the API finishes requests in flight and closes its database), SIGKILL if it hangs
+ * longer than `graceMs`; 0 kills at once (a server stuck on abandoned work: SQLite's WAL and
+ * PostgreSQL both survive that).
+ */
+export async function stopServer(server: ServerProcess, graceMs = STOP_TIMEOUT_MS): Promise<void> {
+  const { child } = server;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Startup of the API on an already migrated and seeded database: spawn to first 200 from /health. */
+export async function measureStartup(settings: ApiSettings, times: number): Promise<number[]> {
+  const startups: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const api = await startApi(settings);
+    startups.push(api.startupMs);
+    await stopServer(api);
+  }
+  return startups;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, HOST, () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** The last few KiB a child printed, for the error message when it fails to start. */
+function keepTail(child: ChildProcess): () => string {
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString('utf8')).slice(-4096);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return () => tail;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
