@@ -13,6 +13,14 @@ local count = tonumber(redis.call('GET', KEYS[1]) or '0')
 if count > 0 then redis.call('DECR', KEYS[1]) end
 return count`;
 
+// A reply that is not a count is an error, so the caller falls back to its
+// own counters rather than reading garbage as "not throttled".
+function asCount(reply: unknown): number {
+  const count = Number(reply);
+  if (!Number.isSafeInteger(count) || count < 0) throw new Error(`Redis answered a throttling counter with ${JSON.stringify(reply)}`);
+  return count;
+}
+
 /** The same fixed-window counters as MemoryAttemptLimiter, kept in Redis and shared by every process. */
 export class RedisAttemptLimiter implements AttemptLimiter {
   constructor(
@@ -24,19 +32,25 @@ export class RedisAttemptLimiter implements AttemptLimiter {
   ) {}
 
   async retryAfter(key: string): Promise<number> {
-    const results = await this.redis.multi().get(this.keyOf(key)).pttl(this.keyOf(key)).exec();
-    const count = Number(results?.[0]?.[1] ?? 0);
-    const ttlMs = Number(results?.[1]?.[1] ?? -2);
-    if (count < this.maxAttempts || ttlMs <= 0) return 0;
-    return Math.max(1, Math.ceil(ttlMs / 1000));
+    const counter = this.keyOf(key);
+    const [get, pttl] = (await this.redis.multi().get(counter).pttl(counter).exec()) ?? [];
+    const count = get?.[1] === null ? 0 : asCount(get?.[1]);
+    if (count < this.maxAttempts) return 0;
+    let ttlMs = Number(pttl?.[1]);
+    if (ttlMs === -1) {
+      // A counter without an expiry (written by someone else) would block forever: give it the window again.
+      await this.redis.pexpire(counter, this.windowSeconds * 1000);
+      ttlMs = this.windowSeconds * 1000;
+    }
+    return Math.max(1, Math.ceil(asCount(ttlMs) / 1000));
   }
 
   async record(key: string): Promise<void> {
-    await this.redis.eval(RECORD, 1, this.keyOf(key), this.windowSeconds * 1000);
+    asCount(await this.redis.eval(RECORD, 1, this.keyOf(key), this.windowSeconds * 1000));
   }
 
   async release(key: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.keyOf(key));
+    asCount(await this.redis.eval(RELEASE, 1, this.keyOf(key)));
   }
 
   async reset(key: string): Promise<void> {
