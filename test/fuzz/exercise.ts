@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import type { ApiResponse } from '../helpers/app.js';
+import { assertAnswerInvariants } from './invariants.js';
+import { type FuzzRequest, type Operation, describe, send, toWire } from './operations.js';
+import type { World } from './world.js';
+
+/**
+ * Sends one generated request and checks its answer: the invariants every answer keeps,
+ * a 4xx for what is certainly invalid, and never a validation error for what the schema
+ * allows (which also checks the generators against the server's own validator).
+ * Returns undefined, without sending, for a request that would lock the admin out.
+ */
+export async function exercise(world: World, operation: Operation, request: FuzzRequest): Promise<ApiResponse | undefined> {
+  const wire = toWire(world, operation, request);
+  if (world.wouldLockOutAdmin(wire.method, wire.url, wire.json)) return undefined;
+  const response = await send(world, wire);
+  const description = describe(request, wire);
+  const sent = `${wire.url} ${JSON.stringify(wire.headers)} ${String(wire.payload ?? '')}`;
+  assertAnswerInvariants(response, description, sent);
+  if (request.mustRefuse) {
+    assert.ok(response.status >= 400 && response.status < 500, `an invalid request was not refused\n  request: ${description}\n  answer: ${response.status}`);
+  }
+  if (request.broken === undefined) {
+    assert.notEqual(
+      response.body?.code,
+      'VALIDATION_FAILED',
+      `a request valid by the document was refused as invalid\n  request: ${description}\n  answer: ${JSON.stringify(response.body)}`,
+    );
+  }
+  // A write may have deleted the customer actor, changed its password or role.
+  if (wire.method !== 'GET' && response.status < 300) await world.ensureActors();
+  return response;
+}
