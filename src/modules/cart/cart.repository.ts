@@ -1,16 +1,16 @@
 import type { Db } from '../../db/database.js';
+import { compileOnce } from '../../db/compile-once.js';
 
 /** The customer's cart lines joined with their live products, by product id. */
-export function findCartLines(db: Db, customerId: number) {
-  return db
+export const findCartLines = compileOnce((db, customerId: number) =>
+  db
     .selectFrom('cart_items')
     .innerJoin('products', 'products.id', 'cart_items.product_id')
     .select(['cart_items.product_id', 'cart_items.quantity', 'products.product_name', 'products.price_cents'])
     .where('cart_items.customer_id', '=', customerId)
     .where('products.deleted_at', 'is', null)
-    .orderBy('cart_items.product_id')
-    .execute();
-}
+    .orderBy('cart_items.product_id'),
+);
 
 export async function findCartLineQuantity(db: Db, customerId: number, productId: number): Promise<number | undefined> {
   const row = await db

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { CustomerRow, CustomerRowUpdate, Db, NewCustomerRow } from '../../db/database.js';
+import { compileOnce } from '../../db/compile-once.js';
 import { ROLE_ADMIN } from '../../shared/access.js';
 
 export function findCustomerById(db: Db, id: number): Promise<CustomerRow | undefined> {
@@ -16,13 +17,13 @@ export function findCustomerByUsername(db: Db, username: string): Promise<Custom
     .executeTakeFirst();
 }
 
-export function findTokenHolderById(db: Db, id: number) {
-  return db
-    .selectFrom('customers')
-    .select(['id', 'role_id', 'token_version'])
-    .where('id', '=', id)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+// Runs on every authenticated request.
+const tokenHolderById = compileOnce((db, id: number) =>
+  db.selectFrom('customers').select(['id', 'role_id', 'token_version']).where('id', '=', id).where('deleted_at', 'is', null),
+);
+
+export async function findTokenHolderById(db: Db, id: number) {
+  return (await tokenHolderById(db, id))[0];
 }
 
 export function listCustomers(db: Db): Promise<CustomerRow[]> {

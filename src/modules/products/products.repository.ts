@@ -1,5 +1,6 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Database, Db, NewProductRow, ProductRow, ProductRowUpdate } from '../../db/database.js';
+import { compileOnce } from '../../db/compile-once.js';
 import type { ProductSort } from './products.schemas.js';
 
 export interface ProductFilters {
@@ -81,8 +82,12 @@ export async function countProducts(db: Db, filters: ProductFilters): Promise<nu
   return Number(row.count);
 }
 
-export function findProductById(db: Db, id: number): Promise<ProductRow | undefined> {
-  return db.selectFrom('products').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+const liveProductById = compileOnce((db, id: number) =>
+  db.selectFrom('products').selectAll().where('id', '=', id).where('deleted_at', 'is', null),
+);
+
+export async function findProductById(db: Db, id: number): Promise<ProductRow | undefined> {
+  return (await liveProductById(db, id))[0];
 }
 
 export function insertProduct(db: Db, row: NewProductRow): Promise<ProductRow> {
