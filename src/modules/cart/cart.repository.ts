@@ -2,7 +2,7 @@ import type { Db } from '../../db/database.js';
 import { compileOnce } from '../../db/compile-once.js';
 
 /** The customer's cart lines joined with their live products, by product id. */
-export const findCartLines = compileOnce((db, customerId: number) =>
+const cartLinesOf = compileOnce((db, customerId: number) =>
   db
     .selectFrom('cart_items')
     .innerJoin('products', 'products.id', 'cart_items.product_id')
@@ -11,6 +11,10 @@ export const findCartLines = compileOnce((db, customerId: number) =>
     .where('products.deleted_at', 'is', null)
     .orderBy('cart_items.product_id'),
 );
+
+export async function findCartLines(db: Db, customerId: number) {
+  return (await cartLinesOf(db, customerId)).rows;
+}
 
 export async function findCartLineQuantity(db: Db, customerId: number, productId: number): Promise<number | undefined> {
   const row = await db

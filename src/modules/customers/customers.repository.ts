@@ -23,7 +23,7 @@ const tokenHolderById = compileOnce((db, id: number) =>
 );
 
 export async function findTokenHolderById(db: Db, id: number) {
-  return (await tokenHolderById(db, id))[0];
+  return (await tokenHolderById(db, id)).rows[0];
 }
 
 export function listCustomers(db: Db): Promise<CustomerRow[]> {

@@ -1,19 +1,28 @@
 import type { Db, OrderItemRow, OrderRow } from '../../db/database.js';
+import { compileOnce } from '../../db/compile-once.js';
 
-export function insertOrder(db: Db, customerId: number, totalCents: number, now: string): Promise<OrderRow> {
-  return db
+// Runs with every order placed; bound in column order.
+const insertPendingOrder = compileOnce((db, customerId: number, status: string, totalCents: number, createdAt: string, updatedAt: string) =>
+  db
     .insertInto('orders')
-    .values({ customer_id: customerId, status: 'pending', total_cents: totalCents, created_at: now, updated_at: now })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    .values({ customer_id: customerId, status, total_cents: totalCents, created_at: createdAt, updated_at: updatedAt })
+    .returningAll(),
+);
+
+export async function insertOrder(db: Db, customerId: number, totalCents: number, now: string): Promise<OrderRow> {
+  return (await insertPendingOrder(db, customerId, 'pending', totalCents, now, now)).rows[0]!;
 }
 
 export async function insertOrderItems(db: Db, items: OrderItemRow[]): Promise<void> {
   await db.insertInto('order_items').values(items).execute();
 }
 
+const insertEvent = compileOnce((db, orderId: number, status: string, note: string | null, at: string) =>
+  db.insertInto('order_events').values({ order_id: orderId, status, note, at }),
+);
+
 export async function insertOrderEvent(db: Db, orderId: number, status: string, note: string | null, at: string) {
-  await db.insertInto('order_events').values({ order_id: orderId, status, note, at }).execute();
+  await insertEvent(db, orderId, status, note, at);
 }
 
 export function findOrderById(db: Db, id: number): Promise<OrderRow | undefined> {

@@ -87,7 +87,7 @@ const liveProductById = compileOnce((db, id: number) =>
 );
 
 export async function findProductById(db: Db, id: number): Promise<ProductRow | undefined> {
-  return (await liveProductById(db, id))[0];
+  return (await liveProductById(db, id)).rows[0];
 }
 
 export function insertProduct(db: Db, row: NewProductRow): Promise<ProductRow> {
@@ -113,14 +113,18 @@ export function findLiveProductsByIds(db: Db, ids: number[]): Promise<ProductRow
  * Takes `quantity` units if that many are left, in one conditional update, so two buyers
  * can never both take the last unit. False when the stock was short.
  */
-export async function decrementStock(db: Db, id: number, quantity: number): Promise<boolean> {
-  const result = await db
+// Bound in SQL order: the quantity to take, the id, the quantity again.
+const takeFromStock = compileOnce((db, taken: number, id: number, atLeast: number) =>
+  db
     .updateTable('products')
-    .set((eb) => ({ stock: eb('stock', '-', quantity) }))
+    .set((eb) => ({ stock: eb('stock', '-', taken) }))
     .where('id', '=', id)
-    .where('stock', '>=', quantity)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+    .where('stock', '>=', atLeast),
+);
+
+export async function decrementStock(db: Db, id: number, quantity: number): Promise<boolean> {
+  const result = await takeFromStock(db, quantity, id, quantity);
+  return Number(result.numAffectedRows) === 1;
 }
 
 /** Puts units back (a cancelled order); a product that is no longer tracked stays untracked. */
