@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PostgresAdapter, sql } from 'kysely';
+import { sql } from 'kysely';
 import { ServiceUnavailableError } from '../shared/errors.js';
 import type { Db } from './database.js';
+import { isPostgres } from './dialect.js';
 import { isRetryableConflict } from './errors.js';
 
 const MAX_ATTEMPTS = 5;
@@ -17,7 +18,7 @@ const MAX_ATTEMPTS = 5;
  * queue on the busy timeout instead of deadlocking when a reader upgrades to a writer.
  */
 export async function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return inSqliteTransaction(db, work);
+  if (!isPostgres(db)) return inSqliteTransaction(db, work);
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await db.transaction().execute(work);

@@ -1,5 +1,6 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Database, Db, NewProductRow, ProductRow, ProductRowUpdate } from '../../db/database.js';
+import { isPostgres } from '../../db/dialect.js';
 import { compileOnce } from '../../db/compile-once.js';
 import type { ProductSort } from './products.schemas.js';
 
@@ -18,12 +19,19 @@ const ORDER: Record<ProductSort, [column: 'id' | 'price_cents' | 'product_name' 
 };
 
 function liveProducts(db: Db, filters: ProductFilters) {
-  let query = db.selectFrom('products').where('deleted_at', 'is', null);
+  let query = db.selectFrom('products');
   if (filters.nameContains) {
-    // Escape LIKE's wildcards so the text is matched literally. Both sides are folded by the
-    // database's own lower(), so they always agree (SQLite folds only ASCII; JS folds more).
+    // Escape LIKE's wildcards so the text is matched literally. Case is folded by the database
+    // itself, so both sides always agree: SQLite's LIKE ignores ASCII case on its own;
+    // PostgreSQL folds all letters with lower().
     const pattern = `%${filters.nameContains.replace(/[\\%_]/g, '\\$&')}%`;
-    query = query.where(sql<boolean>`lower(product_name) like lower(${pattern}) escape '\\'`);
+    query = isPostgres(db)
+      ? query.where('deleted_at', 'is', null).where(sql<boolean>`lower(product_name) like lower(${pattern}) escape '\\'`)
+      : // A substring search reads every name anyway; the unary plus keeps SQLite from walking
+        // the live-products index and looking each row up, which is 4x slower than a scan.
+        query.where(sql`+deleted_at`, 'is', null).where(sql<boolean>`product_name like ${pattern} escape '\\'`);
+  } else {
+    query = query.where('deleted_at', 'is', null);
   }
   if (filters.minPriceCents !== undefined) query = query.where('price_cents', '>=', filters.minPriceCents);
   if (filters.maxPriceCents !== undefined) query = query.where('price_cents', '<=', filters.maxPriceCents);

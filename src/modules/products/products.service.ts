@@ -5,7 +5,10 @@ import { removeProductFromCarts } from '../cart/cart.service.js';
 import { BadRequestError, NotFoundError } from '../../shared/errors.js';
 import { toCents, toMajor } from '../../shared/money.js';
 import { pageCount } from '../../shared/schemas.js';
+import { CountCache } from './count-cache.js';
 import * as repo from './products.repository.js';
+
+const productCounts = new CountCache();
 import type {
   CreateProductBody,
   ListProductsQuery,
@@ -64,7 +67,7 @@ export async function pageProducts(db: Db, query: PageProductsQuery) {
       limit: query.per_page,
       offset: (query.page - 1) * query.per_page,
     }),
-    repo.countProducts(db, filters),
+    productCounts.get(db, JSON.stringify(filters), () => repo.countProducts(db, filters)),
   ]);
   return {
     items: rows.map(toProductResponse),
@@ -96,6 +99,7 @@ export async function createProduct(db: Db, input: CreateProductBody): Promise<P
     created_at: now,
     updated_at: now,
   });
+  productCounts.forget(db);
   return toProductResponse(row);
 }
 
@@ -105,6 +109,7 @@ export async function updateProduct(db: Db, id: number, patch: UpdateProductBody
   if (price !== undefined) update.price_cents = toCents(price);
   const row = await repo.updateProductById(db, id, update);
   if (!row) throw new NotFoundError('Product');
+  productCounts.forget(db);
   return toProductResponse(row);
 }
 
@@ -116,6 +121,7 @@ export async function deleteProduct(db: Db, id: number): Promise<void> {
     if (!row) throw new NotFoundError('Product');
     await removeProductFromCarts(trx, id);
   });
+  productCounts.forget(db);
 }
 
 /** The live products among `ids`, by id. */
