@@ -6,7 +6,7 @@ import { adminToken, buildTestApp, call } from '../helpers/app.js';
 // API8:2023 Security misconfiguration. The attack: using what a default setup leaves open:
 // browser origins allowed to read answers, pages that may be framed or sniffed, server
 // banners, stack traces and SQL in errors, a guessable signing key in production. The
-// defence: JSON-API security headers on every answer (@fastify/helmet), CORS closed unless
+// defence: JSON-API security headers on every answer (helmet), CORS closed unless
 // CORS_ORIGINS lists exact origins, generic problem bodies, and a refusal to start weak.
 
 const API_HEADERS = {
