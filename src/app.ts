@@ -82,8 +82,10 @@ async function registerEverything(
   app.decorate('config', config);
   app.decorate('bootstrapAdmin', bootstrap);
   app.addSchema(Problem);
-  app.addHook('onSend', async (request, reply) => {
+  // Hooks on every request take a callback, not an async function: no promise per request.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
+    done(null, payload);
   });
 
   await app.register(errors);

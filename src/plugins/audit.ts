@@ -20,10 +20,11 @@ declare module 'fastify' {
 
 export default fp(
   async function audit(app: FastifyInstance) {
-    app.addHook('onResponse', async (request, reply) => {
+    app.addHook('onResponse', (request, reply, done) => {
       const rule = request.routeOptions.config.audit;
       if (rule) logAudited(request, reply, rule);
       else if (reply.statusCode === 403) request.log.warn(eventFields(request, reply, 'access.denied'), 'access denied');
+      done();
     });
   },
   { name: 'audit' },

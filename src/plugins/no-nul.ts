@@ -14,8 +14,8 @@ const JSON_NUL = /(?:^|[^\\])(?:\\\\)*\\u0000/i;
  */
 export default fp(
   async function noNul(app: FastifyInstance) {
-    app.addHook('onRequest', async (request) => {
-      if (request.url.includes('%00')) throw nulRefused();
+    app.addHook('onRequest', (request, _reply, done) => {
+      done(request.url.includes('%00') ? nulRefused() : undefined);
     });
   },
   { name: 'no-nul' },
