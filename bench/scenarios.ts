@@ -72,6 +72,17 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    name: `GET /products/p, random page of ${PER_PAGE} by cursor (after)`,
+    server: 'api',
+    options: (c) => ({
+      connections: c.connections,
+      // The same random depths as above, reached with the keyset cursor a client gets as
+      // `next`. The bench builds the cursor itself (sort, last value, last id) to jump
+      // anywhere; clients treat it as opaque.
+      requests: [randomPath(() => `/products/p?after=${idCursor(pick(c.productIds))}&per_page=${PER_PAGE}`)],
+    }),
+  },
+  {
     name: 'GET /products/p?q=…&sort=… (search)',
     server: 'api',
     options: (c) => ({
@@ -175,6 +186,10 @@ async function logInOne(apiUrl: string, customer: Customer): Promise<LoggedInCus
   });
   if (response.status !== 200) throw new Error(`login as ${customer.username}: ${response.status} ${response.body}`);
   return { ...customer, token: (JSON.parse(response.body) as { auth_token: string }).auth_token };
+}
+
+function idCursor(id: number): string {
+  return Buffer.from(JSON.stringify(['id', id, id])).toString('base64url');
 }
 
 function randomPath(path: () => string): autocannon.Request {

@@ -32,7 +32,7 @@ test('when anyone reads the catalogue without a token, then every read route ans
   assert.equal(list.status, 200);
   assert.deepEqual(list.body, [product]);
   assert.equal(page.status, 200);
-  assert.deepEqual(page.body, { items: [product], page: 1, per_page: 10, total: 1, pages: 1 });
+  assert.deepEqual(page.body, { items: [product], page: 1, per_page: 10, total: 1, pages: 1, next: null });
   assert.equal(one.status, 200);
   assert.deepEqual(one.body, product);
 });

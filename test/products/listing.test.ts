@@ -43,7 +43,7 @@ test('when there are no products, then both listings are empty and the page says
   const app = await buildTestApp(t);
 
   assert.deepEqual((await call(app, 'GET', '/products')).body, []);
-  assert.deepEqual((await call(app, 'GET', '/products/p')).body, { items: [], page: 1, per_page: 10, total: 0, pages: 0 });
+  assert.deepEqual((await call(app, 'GET', '/products/p')).body, { items: [], page: 1, per_page: 10, total: 0, pages: 0, next: null });
 });
 
 test('when 25 products are paged, then the defaults are page 1 of 10 and the metadata is right on every page', async (t) => {
@@ -53,23 +53,23 @@ test('when 25 products are paged, then the defaults are page 1 of 10 and the met
 
   const first = await call(app, 'GET', '/products/p');
   assert.equal(first.status, 200);
-  assert.deepEqual(Object.keys(first.body).sort(), ['items', 'page', 'pages', 'per_page', 'total']);
+  assert.deepEqual(Object.keys(first.body).sort(), ['items', 'next', 'page', 'pages', 'per_page', 'total']);
   assert.deepEqual(
-    { ...first.body, items: first.body.items.map((p: Product) => p.id) },
-    { items: ids.slice(0, 10), page: 1, per_page: 10, total: 25, pages: 3 },
+    { ...first.body, items: first.body.items.map((p: Product) => p.id), next: typeof first.body.next },
+    { items: ids.slice(0, 10), page: 1, per_page: 10, total: 25, pages: 3, next: 'string' },
   );
   assert.deepEqual(first.body.items[0], products[0]);
 
   const third = await call(app, 'GET', '/products/p?page=3');
   assert.deepEqual(
     { ...third.body, items: third.body.items.map((p: Product) => p.id) },
-    { items: ids.slice(20), page: 3, per_page: 10, total: 25, pages: 3 },
+    { items: ids.slice(20), page: 3, per_page: 10, total: 25, pages: 3, next: null },
   );
 
   const sevens = await call(app, 'GET', '/products/p?page=2&per_page=7');
   assert.deepEqual(
-    { ...sevens.body, items: sevens.body.items.map((p: Product) => p.id) },
-    { items: ids.slice(7, 14), page: 2, per_page: 7, total: 25, pages: 4 },
+    { ...sevens.body, items: sevens.body.items.map((p: Product) => p.id), next: typeof sevens.body.next },
+    { items: ids.slice(7, 14), page: 2, per_page: 7, total: 25, pages: 4, next: 'string' },
   );
 
   // Walking every page visits each product once, in id order.
@@ -87,7 +87,7 @@ test('when a page past the end is asked for, then its items are empty and total 
   for (const page of [4, 1000, 1_000_000]) {
     const response = await call(app, 'GET', `/products/p?page=${page}`);
     assert.equal(response.status, 200);
-    assert.deepEqual(response.body, { items: [], page, per_page: 10, total: 25, pages: 3 });
+    assert.deepEqual(response.body, { items: [], page, per_page: 10, total: 25, pages: 3, next: null });
   }
 });
 
@@ -97,7 +97,7 @@ test('when per_page is 100, then one page holds everything; when it is 0 or 101,
 
   const all = await call(app, 'GET', '/products/p?per_page=100');
   assert.equal(all.status, 200);
-  assert.deepEqual(all.body, { items: products, page: 1, per_page: 100, total: 25, pages: 1 });
+  assert.deepEqual(all.body, { items: products, page: 1, per_page: 100, total: 25, pages: 1, next: null });
 
   for (const perPage of ['101', '0', '-1', 'abc', '1.5', '']) {
     const response = await call(app, 'GET', `/products/p?per_page=${perPage}`);
@@ -131,7 +131,7 @@ test('when deleted products exist, then neither listing shows or counts them', a
   const page = await call(app, 'GET', '/products/p');
   assert.deepEqual(
     { ...page.body, items: page.body.items.map((p: Product) => p.id) },
-    { items: live, page: 1, per_page: 10, total: 7, pages: 1 },
+    { items: live, page: 1, per_page: 10, total: 7, pages: 1, next: null },
   );
 });
 
@@ -326,4 +326,48 @@ test('when the catalogue is larger than one streamed batch, then GET /products l
     assert.equal(new Set(ids).size, ids.length, 'no product twice');
   }
   assert.equal((await call(app, 'GET', '/products')).body.length, 1100);
+});
+
+test('when pages are followed by their next cursor, then every product comes once, in the order of the numbered pages, for every sort and filter, and the last page has no next', async (t) => {
+  const app = await buildTestApp(t);
+  // Ties in price, name and creation time, so cursors fall inside runs of equal sort keys.
+  const specs = Array.from({ length: 47 }, (_, i) => ({ product_name: `Vase ${i % 4}`, price: (i % 5) + 0.5 }));
+  const { token, products } = await seed(app, specs);
+  assert.equal((await call(app, 'DELETE', `/products/${products[10]!.id}`, { token })).status, 200);
+
+  for (const query of ['sort=id', 'sort=price', 'sort=-price', 'sort=product_name', 'sort=-created_at', 'q=vase 2&sort=-price', 'min_price=1&max_price=3.5&sort=price']) {
+    const numbered = await call(app, 'GET', `/products?${query}`);
+    const followed: number[] = [];
+    let page = await call(app, 'GET', `/products/p?${query}&per_page=5`);
+    assert.equal(page.body.page, 1);
+    for (;;) {
+      assert.equal(page.status, 200, JSON.stringify(page.body));
+      assert.equal(page.body.total, numbered.body.length);
+      followed.push(...page.body.items.map((p: Product) => p.id));
+      if (page.body.next === null) break;
+      page = await call(app, 'GET', `/products/p?${query}&per_page=5&after=${page.body.next}`);
+      assert.equal(page.body.page, null, 'a cursor page has no number');
+    }
+    assert.deepEqual(followed, numbered.body.map((p: Product) => p.id), query);
+  }
+});
+
+test('when a cursor is garbage, belongs to another sort, or is too long, then 400 and nothing is listed', async (t) => {
+  const app = await buildTestApp(t);
+  await seed(app, numbered(3));
+  const first = await call(app, 'GET', '/products/p?sort=price&per_page=1');
+  assert.equal(typeof first.body.next, 'string');
+  const cursorOf = (parts: unknown) => Buffer.from(JSON.stringify(parts)).toString('base64url');
+  for (const url of [
+    `/products/p?sort=id&after=${first.body.next}`,
+    '/products/p?after=not-a-cursor',
+    `/products/p?after=${cursorOf(['id', 'x', 1])}`,
+    `/products/p?after=${cursorOf(['id', 1, -1])}`,
+    `/products/p?sort=product_name&after=${cursorOf(['product_name', 5, 1])}`,
+    '/products/p?after=a%2Fb',
+    `/products/p?after=${'a'.repeat(2001)}`,
+  ]) {
+    const response = await call(app, 'GET', url);
+    assert.ok(isProblem(response, 400), `${url}: ${response.status} ${JSON.stringify(response.body)}`);
+  }
 });

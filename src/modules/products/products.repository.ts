@@ -55,15 +55,31 @@ export function findProducts(
   return query.execute();
 }
 
+/** Where a row stands in a sorted listing: its sort column's value, then its id. */
+export interface SortKey {
+  value: number | string;
+  id: number;
+}
+
+export function sortKeyOf(row: ProductRow, sort: ProductSort): SortKey {
+  return { value: row[ORDER[sort][0]], id: row.id };
+}
+
+/** Whether a value can stand in the sort column (a cursor's value comes from a client). */
+export function fitsSortColumn(sort: ProductSort, value: unknown): boolean {
+  const column = ORDER[sort][0];
+  return column === 'product_name' || column === 'created_at' ? typeof value === 'string' : Number.isSafeInteger(value);
+}
+
 /**
- * The next batch of a sorted listing after `after` (keyset paging): each batch is one short
- * query, however deep into the catalogue it is, and no connection is held between batches.
+ * The rows of a sorted listing after `after` (keyset paging): one short query however deep
+ * into the catalogue it starts, where an offset would read past every row before it.
  */
 export function findProductsAfter(
   db: Db,
   filters: ProductFilters,
   sort: ProductSort,
-  after: ProductRow | undefined,
+  after: SortKey | undefined,
   limit: number,
 ): Promise<ProductRow[]> {
   let query = liveProducts(db, filters);
@@ -75,8 +91,8 @@ export function findProductsAfter(
         ? query.where('id', beyond, after.id)
         : query.where((eb) =>
             eb.or([
-              eb(column, beyond, after[column]),
-              eb.and([eb(column, '=', after[column]), eb('id', '>', after.id)]),
+              eb(column, beyond, after.value),
+              eb.and([eb(column, '=', after.value), eb('id', '>', after.id)]),
             ]),
           );
   }

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { adminOnly, bearerAuth } from '../../shared/routes.js';
-import { IdParams, Message, Page, problems } from '../../shared/schemas.js';
+import { IdParams, Message, problems } from '../../shared/schemas.js';
 import {
   CreateProductBody,
   ListProductsQuery,
   PageProductsQuery,
+  ProductPage,
   ProductResponse,
   UpdateProductBody,
 } from './products.schemas.js';
@@ -39,7 +40,7 @@ const catalogueRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'One page of active products',
         querystring: PageProductsQuery,
-        response: { 200: Page(ProductResponse), ...problems(400) },
+        response: { 200: ProductPage, ...problems(400) },
       },
     },
     async (request) => service.pageProducts(app.db, request.query),

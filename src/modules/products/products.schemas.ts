@@ -44,5 +44,26 @@ const productFilters = {
 export const ListProductsQuery = Type.Object(productFilters);
 export type ListProductsQuery = Static<typeof ListProductsQuery>;
 
-export const PageProductsQuery = Type.Object({ ...productFilters, ...PageQuery });
+export const PageProductsQuery = Type.Object({
+  ...productFilters,
+  ...PageQuery,
+  after: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 2000, // a name of 200 characters, escaped and encoded
+      pattern: '^[A-Za-z0-9_-]+$',
+      description: "The `next` of the previous page: the page after it, as fast however deep (then `page` is ignored)",
+    }),
+  ),
+});
 export type PageProductsQuery = Static<typeof PageProductsQuery>;
+
+export const ProductPage = Type.Object({
+  items: Type.Array(ProductResponse),
+  page: Type.Union([Type.Integer(), Type.Null()], { description: 'null when the page was asked for with `after`' }),
+  per_page: Type.Integer(),
+  total: Type.Integer({ description: 'Matching items on all pages' }),
+  pages: Type.Integer({ description: 'Number of pages' }),
+  next: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `after` for the next page; null on the last page' }),
+});
+export type ProductPage = Static<typeof ProductPage>;

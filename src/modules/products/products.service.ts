@@ -13,7 +13,9 @@ import type {
   CreateProductBody,
   ListProductsQuery,
   PageProductsQuery,
+  ProductPage,
   ProductResponse,
+  ProductSort,
   UpdateProductBody,
 } from './products.schemas.js';
 
@@ -53,29 +55,60 @@ export async function streamProducts(db: Db, query: ListProductsQuery): Promise<
       }
       yield chunk;
       if (batch.length < STREAM_BATCH) break;
-      batch = await repo.findProductsAfter(db, filters, sort, batch.at(-1), STREAM_BATCH);
+      batch = await repo.findProductsAfter(db, filters, sort, repo.sortKeyOf(batch.at(-1)!, sort), STREAM_BATCH);
     }
     yield ']';
   }
   return Readable.from(json(), { objectMode: false });
 }
 
-export async function pageProducts(db: Db, query: PageProductsQuery) {
+/**
+ * One page of the catalogue, by number (`page`) or after a cursor (`after`, the `next` of
+ * the page before). Both answer `next`; a cursor page costs the same however deep it is.
+ */
+export async function pageProducts(db: Db, query: PageProductsQuery): Promise<ProductPage> {
   const filters = toFilters(query);
+  const sort = query.sort ?? 'id';
+  const after = query.after === undefined ? undefined : decodeCursor(query.after, sort);
+  // One row more than the page tells whether there is a next page.
   const [rows, total] = await Promise.all([
-    repo.findProducts(db, filters, query.sort ?? 'id', {
-      limit: query.per_page,
-      offset: (query.page - 1) * query.per_page,
-    }),
+    after
+      ? repo.findProductsAfter(db, filters, sort, after, query.per_page + 1)
+      : repo.findProducts(db, filters, sort, { limit: query.per_page + 1, offset: (query.page - 1) * query.per_page }),
     productCounts.get(db, JSON.stringify(filters), () => repo.countProducts(db, filters)),
   ]);
+  const items = rows.slice(0, query.per_page);
+  const last = items.at(-1);
   return {
-    items: rows.map(toProductResponse),
-    page: query.page,
+    items: items.map(toProductResponse),
+    page: after ? null : query.page,
     per_page: query.per_page,
     total,
     pages: pageCount(total, query.per_page),
+    next: rows.length > query.per_page && last ? encodeCursor(repo.sortKeyOf(last, sort), sort) : null,
   };
+}
+
+/** A cursor is the sort it belongs to and the last row's sort key, as base64url JSON. */
+function encodeCursor(key: repo.SortKey, sort: ProductSort): string {
+  return Buffer.from(JSON.stringify([sort, key.value, key.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string, sort: ProductSort): repo.SortKey {
+  let parts: unknown;
+  try {
+    parts = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parts = undefined;
+  }
+  if (!Array.isArray(parts) || parts.length !== 3 || parts[0] !== sort) {
+    throw new BadRequestError('after is not a cursor of this listing: pass the next of a page with the same sort.');
+  }
+  const [, value, id] = parts as [string, unknown, unknown];
+  if (!repo.fitsSortColumn(sort, value) || !Number.isSafeInteger(id) || (id as number) < 1) {
+    throw new BadRequestError('after is not a valid cursor.');
+  }
+  return { value: value as repo.SortKey['value'], id: id as number };
 }
 
 export async function getProduct(db: Db, id: number): Promise<ProductResponse> {
