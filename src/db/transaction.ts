@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sql } from 'kysely';
 import { ServiceUnavailableError } from '../shared/errors.js';
 import type { Db } from './database.js';
+import { GroupCommit } from './group-commit.js';
 import { isPostgres } from './dialect.js';
 import { isRetryableConflict } from './errors.js';
 
@@ -15,7 +15,8 @@ const MAX_ATTEMPTS = 5;
  * with a short random back-off, then answered 503 with Retry-After.
  *
  * SQLite: BEGIN IMMEDIATE takes the write lock up front, so two processes on one file
- * queue on the busy timeout instead of deadlocking when a reader upgrades to a writer.
+ * queue on the busy timeout instead of deadlocking when a reader upgrades to a writer; and
+ * transactions that arrive together commit together, each in its own savepoint.
  */
 export async function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
   if (!isPostgres(db)) return inSqliteTransaction(db, work);
@@ -30,16 +31,14 @@ export async function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): P
   }
 }
 
+/** One group committer per SQLite connection (see group-commit.ts). */
+const groups = new WeakMap<Db, GroupCommit>();
+
 function inSqliteTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
-  return db.connection().execute(async (connection) => {
-    await sql`begin immediate`.execute(connection);
-    try {
-      const result = await work(connection);
-      await sql`commit`.execute(connection);
-      return result;
-    } catch (error) {
-      await sql`rollback`.execute(connection);
-      throw error;
-    }
-  });
+  let group = groups.get(db);
+  if (!group) {
+    group = new GroupCommit(db);
+    groups.set(db, group);
+  }
+  return group.run(work);
 }

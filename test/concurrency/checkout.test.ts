@@ -158,3 +158,48 @@ test("when owners cancel while an admin marks the same orders paid, then no orde
   }
   assert.equal((await http('GET', `/products/${product.id}`)).body.stock, 100 - 2 * (orderIds.length - cancelled));
 });
+
+// On SQLite, transactions that arrive together commit together, each in its own savepoint
+// (src/db/group-commit.ts): a failing order must still leave nothing behind, and the
+// others must still be placed.
+test('when good and failing orders arrive at once, then every good one is placed whole and every failing one leaves nothing', async (t) => {
+  const app = await buildTestApp(t);
+  const admin = await adminToken(app);
+  const plenty = await createProduct(app, admin, { stock: 1_000, price: 19.99 });
+  const scarce = await createProduct(app, admin, { stock: 3, price: 0.1 });
+  const buyers = await registerMany(app, 5);
+  const http = await listen(t, app);
+
+  // Every order takes 2 of the plentiful product; a third of them also ask for an unknown
+  // product (404) and another third for 1 of the scarce one, of which only 3 can succeed.
+  const results = await Promise.all(
+    Array.from({ length: 30 }, (_, i) => {
+      const buyer = buyers[i % buyers.length]!;
+      const items = [{ product_id: plenty.id, quantity: 2 }];
+      if (i % 3 === 1) items.push({ product_id: 999_999, quantity: 1 });
+      if (i % 3 === 2) items.push({ product_id: scarce.id, quantity: 1 });
+      return http('POST', '/orders', { token: buyer.token, body: { customer_id: buyer.customer.id, items } });
+    }),
+  );
+
+  assert.deepEqual(countByStatus(results), { 201: 13, 404: 10, 409: 7 });
+  const placed = results.filter((r) => r.status === 201).map((r) => r.body);
+  assert.equal((await http('GET', `/products/${plenty.id}`)).body.stock, 1_000 - 2 * 13);
+  assert.equal((await http('GET', `/products/${scarce.id}`)).body.stock, 0);
+  const orders = await http('GET', '/orders/p?per_page=100', { token: admin });
+  assert.equal(orders.body.total, 13);
+  assert.deepEqual(
+    orders.body.items.map((o: any) => o.id).sort((a: number, b: number) => a - b),
+    placed.map((o: any) => o.id).sort((a: number, b: number) => a - b),
+  );
+  for (const order of orders.body.items) {
+    const lines = order.items.map((line: any) => [line.product_id, line.quantity]);
+    assert.ok(
+      JSON.stringify(lines) === JSON.stringify([[plenty.id, 2]]) ||
+        JSON.stringify(lines) === JSON.stringify([[plenty.id, 2], [scarce.id, 1]]),
+      JSON.stringify(order),
+    );
+    const tracked = await http('GET', `/orders/track/${order.id}`, { token: admin });
+    assert.equal(tracked.body.history.length, 1);
+  }
+});

@@ -176,8 +176,10 @@ async function writeOrder(trx: Db, customerId: number, requested: OrderLine[]): 
   return toOrderResponse(order, rows);
 }
 
-/** One line per product, quantities added, in product-id order. */
-/** Repeats of a product become one line, held to the same 1,000 units as one cart line. */
+/**
+ * One line per product, quantities added, in product-id order; a product is held to the
+ * same 1,000 units as one cart line.
+ */
 function mergeLines(lines: OrderLine[]): OrderLine[] {
   const merged = new Map<number, number>();
   for (const line of lines) merged.set(line.product_id, (merged.get(line.product_id) ?? 0) + line.quantity);
