@@ -371,3 +371,59 @@ test('when a cursor is garbage, belongs to another sort, or is too long, then 40
     assert.ok(isProblem(response, 400), `${url}: ${response.status} ${JSON.stringify(response.body)}`);
   }
 });
+
+// SQLite finds names either through its trigram index or by reading the listing in sort
+// order, whichever reads fewer rows (products.repository.ts): a common text takes the
+// second way, a rare one the first. Every page must be the same either way.
+test('when a search text is common or rare, then every page and sort lists exactly the matching names in order', async (t) => {
+  const app = await buildTestApp(t);
+  const specs = Array.from({ length: 24 }, (_, i) => ({ product_name: `${i % 2 ? 'Blue' : 'Red'} mug ${i}`, price: ((i * 7) % 11) + 0.5 }));
+  specs.push({ product_name: 'Brass lamp', price: 3 }, { product_name: '50% "off" MUGS', price: 2 });
+  // Spaced apart so -created_at has no ties.
+  const { products } = await seed(app, specs, 2);
+  const sorts: Record<string, (a: Product, b: Product) => number> = {
+    id: (a, b) => a.id - b.id,
+    price: (a, b) => a.price - b.price || a.id - b.id,
+    '-price': (a, b) => b.price - a.price || a.id - b.id,
+    product_name: (a, b) => (a.product_name < b.product_name ? -1 : a.product_name > b.product_name ? 1 : a.id - b.id),
+    '-created_at': (a, b) => b.id - a.id,
+  };
+  for (const [text, matches] of [
+    ['mug', (p: Product) => /mug/i.test(p.product_name)],
+    ['blue MUG 1', (p: Product) => /^blue mug 1/i.test(p.product_name)],
+    ['lamp', (p: Product) => p.product_name === 'Brass lamp'],
+    ['"off"', (p: Product) => p.product_name.includes('"off"')],
+    ['% "o', (p: Product) => p.product_name.includes('% "o')],
+  ] as const) {
+    for (const [sort, compare] of Object.entries(sorts)) {
+      const expected = products.filter(matches).sort(compare).map((p) => p.id);
+      const pages: number[] = [];
+      for (let page = 1; page <= Math.ceil(expected.length / 5) + 1; page += 1) {
+        const response = await call(app, 'GET', `/products/p?q=${encodeURIComponent(text)}&sort=${sort}&per_page=5&page=${page}`);
+        assert.equal(response.status, 200);
+        assert.equal(response.body.total, expected.length, `${text} ${sort}`);
+        pages.push(...response.body.items.map((p: Product) => p.id));
+      }
+      assert.deepEqual(pages, expected, `q=${text} sort=${sort}`);
+    }
+  }
+});
+
+test('when a product is renamed or deleted, then a search finds it by its new name only, and a deleted one not at all', async (t) => {
+  const app = await buildTestApp(t);
+  const {
+    token: admin,
+    products: [kettle, teapot],
+  } = await seed(app, [
+    { product_name: 'Copper kettle', price: 30 },
+    { product_name: 'Stoneware teapot', price: 20 },
+  ]);
+  const renamed = await call(app, 'PUT', `/products/${kettle!.id}`, { token: admin, body: { product_name: 'Copper jug' } });
+  assert.equal(renamed.status, 200);
+  assert.deepEqual(await idsFromBoth(app, 'q=kettle'), []);
+  assert.deepEqual(await idsFromBoth(app, 'q=jug'), [kettle!.id]);
+  assert.deepEqual(await idsFromBoth(app, 'q=copper'), [kettle!.id]);
+
+  assert.equal((await call(app, 'DELETE', `/products/${teapot!.id}`, { token: admin })).status, 200);
+  assert.deepEqual(await idsFromBoth(app, 'q=teapot'), []);
+});

@@ -18,18 +18,47 @@ const ORDER: Record<ProductSort, [column: 'id' | 'price_cents' | 'product_name' 
   '-created_at': ['created_at', 'desc'],
 };
 
-function liveProducts(db: Db, filters: ProductFilters) {
+/**
+ * How SQLite finds the names that contain a text of three or more characters:
+ * - 'trigrams' asks the trigram index (products_search) for the matching rows, which
+ *   costs about one step per match: cheap when matches are few;
+ * - 'sort-order' reads the listing in its sort order and tests each name until the page is
+ *   full: cheap when matches are common and the page near the front.
+ * Shorter texts have no trigram, so they are tested against every name. PostgreSQL's
+ * planner makes this choice itself.
+ */
+export type NameSearch = 'trigrams' | 'sort-order';
+
+const TRIGRAM = 3;
+
+function liveProducts(db: Db, filters: ProductFilters, search: NameSearch = 'trigrams') {
   let query = db.selectFrom('products');
-  if (filters.nameContains) {
+  const text = filters.nameContains;
+  if (text) {
     // Escape LIKE's wildcards so the text is matched literally. Case is folded by the database
     // itself, so both sides always agree: SQLite's LIKE ignores ASCII case on its own;
     // PostgreSQL folds all letters with lower().
-    const pattern = `%${filters.nameContains.replace(/[\\%_]/g, '\\$&')}%`;
-    query = isPostgres(db)
-      ? query.where('deleted_at', 'is', null).where(sql<boolean>`lower(product_name) like lower(${pattern}) escape '\\'`)
-      : // A substring search reads every name anyway; the unary plus keeps SQLite from walking
-        // the live-products index and looking each row up, which is 4x slower than a scan.
-        query.where(sql`+deleted_at`, 'is', null).where(sql<boolean>`product_name like ${pattern} escape '\\'`);
+    const pattern = `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+    if (isPostgres(db)) {
+      query = query.where('deleted_at', 'is', null).where(sql<boolean>`lower(product_name) like lower(${pattern}) escape '\\'`);
+    } else {
+      const contains = sql<boolean>`product_name like ${pattern} escape '\\'`;
+      if (search === 'sort-order') {
+        query = query.where('deleted_at', 'is', null).where(contains);
+      } else if ([...text].length >= TRIGRAM) {
+        // The index folds case more widely than LIKE does; LIKE then keeps exactly its own
+        // matches, so the answer is the same whichever way the rows were found.
+        const phrase = `"${text.replaceAll('"', '""')}"`;
+        query = query
+          .where('deleted_at', 'is', null)
+          .where(sql<boolean>`id in (select rowid from products_search where products_search match ${phrase})`)
+          .where(contains);
+      } else {
+        // Every name is read anyway; the unary plus keeps SQLite from walking the
+        // live-products index and looking each row up, which is 4x slower than a scan.
+        query = query.where(sql`+deleted_at`, 'is', null).where(contains);
+      }
+    }
   } else {
     query = query.where('deleted_at', 'is', null);
   }
@@ -49,8 +78,9 @@ export function findProducts(
   filters: ProductFilters,
   sort: ProductSort,
   page?: { limit: number; offset: number },
+  search?: NameSearch,
 ): Promise<ProductRow[]> {
-  let query = sorted(liveProducts(db, filters).selectAll(), sort);
+  let query = sorted(liveProducts(db, filters, search).selectAll(), sort);
   if (page) query = query.limit(page.limit).offset(page.offset);
   return query.execute();
 }
@@ -81,8 +111,9 @@ export function findProductsAfter(
   sort: ProductSort,
   after: SortKey | undefined,
   limit: number,
+  search?: NameSearch,
 ): Promise<ProductRow[]> {
-  let query = liveProducts(db, filters);
+  let query = liveProducts(db, filters, search);
   if (after) {
     const [column, direction] = ORDER[sort];
     const beyond = direction === 'asc' ? '>' : '<';

@@ -70,13 +70,14 @@ export async function pageProducts(db: Db, query: PageProductsQuery): Promise<Pr
   const filters = toFilters(query);
   const sort = query.sort ?? 'id';
   const after = query.after === undefined ? undefined : decodeCursor(query.after, sort);
+  const total = await countProducts(db, filters);
   // One row more than the page tells whether there is a next page.
-  const [rows, total] = await Promise.all([
-    after
-      ? repo.findProductsAfter(db, filters, sort, after, query.per_page + 1)
-      : repo.findProducts(db, filters, sort, { limit: query.per_page + 1, offset: (query.page - 1) * query.per_page }),
-    productCounts.get(db, JSON.stringify(filters), () => repo.countProducts(db, filters)),
-  ]);
+  const limit = query.per_page + 1;
+  const offset = after ? 0 : (query.page - 1) * query.per_page;
+  const search = await nameSearchFor(db, filters, total, offset + limit);
+  const rows = after
+    ? await repo.findProductsAfter(db, filters, sort, after, limit, search)
+    : await repo.findProducts(db, filters, sort, { limit, offset }, search);
   const items = rows.slice(0, query.per_page);
   const last = items.at(-1);
   return {
@@ -87,6 +88,21 @@ export async function pageProducts(db: Db, query: PageProductsQuery): Promise<Pr
     pages: pageCount(total, query.per_page),
     next: rows.length > query.per_page && last ? encodeCursor(repo.sortKeyOf(last, sort), sort) : null,
   };
+}
+
+function countProducts(db: Db, filters: repo.ProductFilters): Promise<number> {
+  return productCounts.get(db, JSON.stringify(filters), () => repo.countProducts(db, filters));
+}
+
+/**
+ * For a name search, reads the listing in sort order when that reads fewer rows than the
+ * trigram index would return. If `matches` of the live products match, filling a page
+ * that ends `pageEnd` rows into the results reads about pageEnd × live / matches rows.
+ */
+async function nameSearchFor(db: Db, filters: repo.ProductFilters, matches: number, pageEnd: number): Promise<repo.NameSearch> {
+  if (!filters.nameContains || matches === 0) return 'trigrams';
+  const live = await countProducts(db, {});
+  return (pageEnd * live) / matches < matches ? 'sort-order' : 'trigrams';
 }
 
 /** A cursor is the sort it belongs to and the last row's sort key, as base64url JSON. */
