@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Db, ProductRow, ProductRowUpdate } from '../../db/database.js';
+import { isPostgres } from '../../db/dialect.js';
 import { inTransaction } from '../../db/transaction.js';
 import { removeProductFromCarts } from '../cart/cart.service.js';
 import { BadRequestError, NotFoundError } from '../../shared/errors.js';
@@ -7,8 +8,6 @@ import { toCents, toMajor } from '../../shared/money.js';
 import { pageCount } from '../../shared/schemas.js';
 import { CountCache } from './count-cache.js';
 import * as repo from './products.repository.js';
-
-const productCounts = new CountCache();
 import type {
   CreateProductBody,
   ListProductsQuery,
@@ -18,6 +17,8 @@ import type {
   ProductSort,
   UpdateProductBody,
 } from './products.schemas.js';
+
+const productCounts = new CountCache();
 
 export function toProductResponse(row: ProductRow): ProductResponse {
   return {
@@ -95,12 +96,12 @@ function countProducts(db: Db, filters: repo.ProductFilters): Promise<number> {
 }
 
 /**
- * For a name search, reads the listing in sort order when that reads fewer rows than the
- * trigram index would return. If `matches` of the live products match, filling a page
+ * For a name search on SQLite, reads the listing in sort order when that reads fewer rows
+ * than the trigram index would return (PostgreSQL's planner chooses for itself). If `matches` of the live products match, filling a page
  * that ends `pageEnd` rows into the results reads about pageEnd × live / matches rows.
  */
 async function nameSearchFor(db: Db, filters: repo.ProductFilters, matches: number, pageEnd: number): Promise<repo.NameSearch> {
-  if (!filters.nameContains || matches === 0) return 'trigrams';
+  if (!filters.nameContains || matches === 0 || isPostgres(db)) return 'trigrams';
   const live = await countProducts(db, {});
   return (pageEnd * live) / matches < matches ? 'sort-order' : 'trigrams';
 }
