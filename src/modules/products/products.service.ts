@@ -71,14 +71,17 @@ export async function pageProducts(db: Db, query: PageProductsQuery): Promise<Pr
   const filters = toFilters(query);
   const sort = query.sort ?? 'id';
   const after = query.after === undefined ? undefined : decodeCursor(query.after, sort);
-  const total = await countProducts(db, filters);
+  const counting = countProducts(db, filters);
   // One row more than the page tells whether there is a next page.
   const limit = query.per_page + 1;
   const offset = after ? 0 : (query.page - 1) * query.per_page;
-  const search = await nameSearchFor(db, filters, total, offset + limit);
-  const rows = after
-    ? await repo.findProductsAfter(db, filters, sort, after, limit, search)
-    : await repo.findProducts(db, filters, sort, { limit, offset }, search);
+  const search = await nameSearchFor(db, filters, counting, offset + limit);
+  const [rows, total] = await Promise.all([
+    after
+      ? repo.findProductsAfter(db, filters, sort, after, limit, search)
+      : repo.findProducts(db, filters, sort, { limit, offset }, search),
+    counting,
+  ]);
   const items = rows.slice(0, query.per_page);
   const last = items.at(-1);
   return {
@@ -97,13 +100,20 @@ function countProducts(db: Db, filters: repo.ProductFilters): Promise<number> {
 
 /**
  * For a name search on SQLite, reads the listing in sort order when that reads fewer rows
- * than the trigram index would return (PostgreSQL's planner chooses for itself). If `matches` of the live products match, filling a page
- * that ends `pageEnd` rows into the results reads about pageEnd × live / matches rows.
+ * than the trigram index would return (PostgreSQL's planner chooses for itself). If
+ * `matches` of the live products match, filling a page that ends `pageEnd` rows into the
+ * results reads about pageEnd × live / matches rows. Only this choice waits for the count;
+ * other listings count beside reading their page.
  */
-async function nameSearchFor(db: Db, filters: repo.ProductFilters, matches: number, pageEnd: number): Promise<repo.NameSearch> {
-  if (!filters.nameContains || matches === 0 || isPostgres(db)) return 'trigrams';
-  const live = await countProducts(db, {});
-  return (pageEnd * live) / matches < matches ? 'sort-order' : 'trigrams';
+async function nameSearchFor(
+  db: Db,
+  filters: repo.ProductFilters,
+  counting: Promise<number>,
+  pageEnd: number,
+): Promise<repo.NameSearch> {
+  if (!filters.nameContains || isPostgres(db)) return 'trigrams';
+  const [matches, live] = await Promise.all([counting, countProducts(db, {})]);
+  return matches > 0 && (pageEnd * live) / matches < matches ? 'sort-order' : 'trigrams';
 }
 
 /** A cursor is the sort it belongs to and the last row's sort key, as base64url JSON. */
