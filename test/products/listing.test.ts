@@ -328,6 +328,41 @@ test('when the catalogue is larger than one streamed batch, then GET /products l
   assert.equal((await call(app, 'GET', '/products')).body.length, 1100);
 });
 
+// A deep numbered page starts after a checkpoint (every 200 rows of its listing, kept a
+// few seconds) and skips the rest: pages that straddle checkpoints must still be exact, and
+// this process's own changes must show at once.
+test('when numbered pages reach past the listing checkpoints, then each is exactly its slice of the listing, for every sort and filter, before and after products change', async (t) => {
+  const app = await buildTestApp(t);
+  const specs = Array.from({ length: 450 }, (_, i) => ({ product_name: `Bowl ${i % 9}`, price: (i % 11) + 0.25 }));
+  const { token, products } = await seed(app, specs);
+  const queries = ['sort=id', 'sort=price', 'sort=-price', 'sort=product_name', 'sort=-created_at', 'q=bowl 4&sort=price', 'min_price=2&sort=-price'];
+
+  async function assertPagesAreSlices() {
+    for (const query of queries) {
+      const listing = (await call(app, 'GET', `/products?${query}`)).body.map((p: Product) => p.id);
+      for (let page = 1; page <= Math.ceil(listing.length / 7) + 1; page += 1) {
+        const response = await call(app, 'GET', `/products/p?${query}&per_page=7&page=${page}`);
+        assert.equal(response.status, 200, JSON.stringify(response.body));
+        assert.deepEqual(
+          response.body.items.map((p: Product) => p.id),
+          listing.slice((page - 1) * 7, page * 7),
+          `${query} page ${page}`,
+        );
+        assert.equal(response.body.total, listing.length);
+      }
+    }
+  }
+
+  await assertPagesAreSlices();
+  // Rows before the first checkpoint disappear and a new one sorts to the front: every
+  // later checkpoint moves.
+  for (const gone of products.slice(0, 3)) {
+    assert.equal((await call(app, 'DELETE', `/products/${gone.id}`, { token })).status, 200);
+  }
+  await createProduct(app, token, { product_name: 'Bowl 0', price: 0.01 });
+  await assertPagesAreSlices();
+});
+
 test('when pages are followed by their next cursor, then every product comes once, in the order of the numbered pages, for every sort and filter, and the last page has no next', async (t) => {
   const app = await buildTestApp(t);
   // Ties in price, name and creation time, so cursors fall inside runs of equal sort keys.
