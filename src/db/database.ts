@@ -77,6 +77,11 @@ export interface IdempotencyKeysTable {
   created_at: Timestamp;
 }
 
+/** One row, kept by triggers on products (migration 0005). */
+export interface CatalogueTotalsTable {
+  live_products: number;
+}
+
 export interface Database {
   customers: CustomersTable;
   products: ProductsTable;
@@ -85,6 +90,7 @@ export interface Database {
   order_items: OrderItemsTable;
   order_events: OrderEventsTable;
   idempotency_keys: IdempotencyKeysTable;
+  catalogue_totals: CatalogueTotalsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -123,6 +123,28 @@ test('when an admin deletes a product, then 200 {message} and it is gone from ev
   assert.deepEqual((await getProduct(app, kept.id)).body, kept);
 });
 
+// The unfiltered total is a count the database keeps as products come and go (migration
+// 0005), so racing writes must neither lose nor double an update of it.
+test('when products are created and deleted at the same time, twice over for some, then the total is exactly the live products', async (t) => {
+  const app = await buildTestApp(t);
+  const token = await adminToken(app);
+  const first = await Promise.all(Array.from({ length: 30 }, (_, i) => createProduct(app, token, { product_name: `Cup ${i}`, price: 1 })));
+  const doomed = first.slice(0, 10);
+
+  const [created, deletes] = await Promise.all([
+    Promise.all(Array.from({ length: 15 }, (_, i) => createProduct(app, token, { product_name: `Jug ${i}`, price: 2 }))),
+    Promise.all([...doomed, ...doomed].map((product) => call(app, 'DELETE', `/products/${product.id}`, { token }))),
+  ]);
+
+  // Each product is deleted once; its second DELETE finds it gone.
+  assert.deepEqual(deletes.map((d) => d.status).sort(), [...Array(10).fill(200), ...Array(10).fill(404)]);
+  const live = (await call(app, 'GET', '/products')).body;
+  assert.equal(live.length, 20 + created.length);
+  const page = await call(app, 'GET', '/products/p');
+  assert.equal(page.body.total, live.length);
+  assert.equal(page.body.pages, Math.ceil(live.length / 10));
+});
+
 test('when an admin deletes an unknown product id, then 404 and the catalogue is unchanged', async (t) => {
   const app = await buildTestApp(t);
   const token = await adminToken(app);

@@ -31,6 +31,10 @@ export type NameSearch = 'trigrams' | 'sort-order';
 
 const TRIGRAM = 3;
 
+function hasFilters(filters: ProductFilters): boolean {
+  return Boolean(filters.nameContains) || filters.minPriceCents !== undefined || filters.maxPriceCents !== undefined;
+}
+
 function liveProducts(db: Db, filters: ProductFilters, search: NameSearch = 'trigrams') {
   let query = db.selectFrom('products');
   const text = filters.nameContains;
@@ -149,7 +153,11 @@ export async function findCheckpoints(db: Db, filters: ProductFilters, sort: Pro
   }
 }
 
+const liveProductCount = compileOnce((db) => db.selectFrom('catalogue_totals').select('live_products'));
+
+/** How many live products match; without filters, the count the database keeps as products change. */
 export async function countProducts(db: Db, filters: ProductFilters): Promise<number> {
+  if (!hasFilters(filters)) return Number((await liveProductCount(db)).rows[0]?.live_products ?? 0);
   const row = await liveProducts(db, filters)
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .executeTakeFirstOrThrow();
