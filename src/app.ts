@@ -21,6 +21,7 @@ import noNul from './plugins/no-nul.js';
 import openapi from './plugins/openapi.js';
 import redis from './plugins/redis.js';
 import security from './plugins/security.js';
+import { serializersCompiledOnFirstUse } from './plugins/serialization.js';
 import validation from './plugins/validation.js';
 import { Problem } from './shared/schemas.js';
 
@@ -62,6 +63,7 @@ function createFastify(config: Config) {
     requestIdHeader: false,
     genReqId: requestIdOf,
     frameworkErrors: answerBadUrl,
+    schemaController: { compilersFactory: { buildSerializer: serializersCompiledOnFirstUse() } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 }
 
