@@ -63,13 +63,12 @@ export const scenarios: Scenario[] = [
   {
     name: `GET /products/p, random page of ${PER_PAGE}`,
     server: 'api',
-    options: (c) => {
-      const pages = Math.max(1, Math.ceil(c.productIds.length / PER_PAGE));
-      return {
-        connections: c.connections,
-        requests: [randomPath(() => `/products/p?page=${1 + Math.floor(Math.random() * pages)}&per_page=${PER_PAGE}`)],
-      };
-    },
+    options: (c) => ({ connections: c.connections, requests: [randomNumberedPage(c)] }),
+  },
+  {
+    name: `GET /products/p?sort=-created_at, random page of ${PER_PAGE}`,
+    server: 'api',
+    options: (c) => ({ connections: c.connections, requests: [randomNumberedPage(c, 'sort=-created_at&')] }),
   },
   {
     name: `GET /products/p, random page of ${PER_PAGE} by cursor (after)`,
@@ -190,6 +189,12 @@ async function logInOne(apiUrl: string, customer: Customer): Promise<LoggedInCus
 
 function idCursor(id: number): string {
   return Buffer.from(JSON.stringify(['id', id, id])).toString('base64url');
+}
+
+/** Any page of the whole catalogue, by number; `query` (ending in &) adds a sort. */
+function randomNumberedPage(c: ScenarioContext, query = ''): autocannon.Request {
+  const pages = Math.max(1, Math.ceil(c.productIds.length / PER_PAGE));
+  return randomPath(() => `/products/p?${query}page=${1 + Math.floor(Math.random() * pages)}&per_page=${PER_PAGE}`);
 }
 
 function randomPath(path: () => string): autocannon.Request {
