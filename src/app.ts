@@ -22,7 +22,7 @@ import openapi from './plugins/openapi.js';
 import redis from './plugins/redis.js';
 import security from './plugins/security.js';
 import { serializersCompiledOnFirstUse } from './plugins/serialization.js';
-import validation from './plugins/validation.js';
+import { validatorsCompiledOnFirstUse } from './plugins/validation.js';
 import { Problem } from './shared/schemas.js';
 
 declare module 'fastify' {
@@ -63,7 +63,9 @@ function createFastify(config: Config) {
     requestIdHeader: false,
     genReqId: requestIdOf,
     frameworkErrors: answerBadUrl,
-    schemaController: { compilersFactory: { buildSerializer: serializersCompiledOnFirstUse() } },
+    schemaController: {
+      compilersFactory: { buildValidator: validatorsCompiledOnFirstUse(), buildSerializer: serializersCompiledOnFirstUse() },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 }
 
@@ -95,7 +97,6 @@ async function registerEverything(
   await app.register(audit);
   await app.register(jsonBody);
   await app.register(noNul);
-  await app.register(validation);
   await app.register(database, { db });
   await app.register(redis, { url: config.redisUrl });
   await app.register(auth, { config });

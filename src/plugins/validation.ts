@@ -1,7 +1,6 @@
 import { Ajv, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
-import fp from 'fastify-plugin';
+import type { FastifySchemaCompiler, FastifySchemaValidationError, FastifyServerOptions } from 'fastify';
 
 // ajv-formats ships CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -24,6 +23,7 @@ function createAjv(options: Options): Ajv {
 
 type ObjectSchema = { properties?: Record<string, { type?: string }> };
 const NUMBER_TEXT = { integer: /^-?\d+$/, number: /^-?\d+(\.\d+)?$/ };
+type ValidatorFactory = NonNullable<NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']>;
 type Validate = ((data: unknown) => boolean) & { errors?: FastifySchemaValidationError[] | null };
 
 /**
@@ -67,21 +67,21 @@ function compiledOnFirstUse(compile: () => Validate): Validate {
 }
 
 /**
- * Bodies are JSON and must already have the declared types: no coercion, and unknown
- * fields are errors rather than silently dropped (that is what stops mass assignment).
- * Query strings and path params are text on the wire, so they are coerced to their types.
+ * The request validators, given to Fastify as its validator factory (so it does not load
+ * its own Ajv set-up as well). Bodies are JSON and must already have the declared types:
+ * no coercion, and unknown fields are errors rather than silently dropped (that is what
+ * stops mass assignment). Query strings and path params are text on the wire, so they are
+ * coerced to their types.
  */
-export default fp(
-  async function validation(app: FastifyInstance) {
-    const strict = createAjv({ coerceTypes: false, removeAdditional: false, useDefaults: true });
-    const coercing = createAjv({ coerceTypes: true, removeAdditional: false, useDefaults: true });
-    app.setValidatorCompiler(({ schema, httpPart }) =>
-      compiledOnFirstUse(() =>
-        httpPart === 'body'
-          ? (strict.compile(schema) as Validate)
-          : withPlainNumbers(schema as ObjectSchema, coercing.compile(schema) as Validate),
-      ),
+export function validatorsCompiledOnFirstUse(): ValidatorFactory {
+  const strict = createAjv({ coerceTypes: false, removeAdditional: false, useDefaults: true });
+  const coercing = createAjv({ coerceTypes: true, removeAdditional: false, useDefaults: true });
+  const compile: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
+    compiledOnFirstUse(() =>
+      httpPart === 'body'
+        ? (strict.compile(schema as object) as Validate)
+        : withPlainNumbers(schema as ObjectSchema, coercing.compile(schema as object) as Validate),
     );
-  },
-  { name: 'validation' },
-);
+  // Fastify types the factory after its own Ajv compiler; any function of this shape does.
+  return (() => compile) as unknown as ValidatorFactory;
+}
