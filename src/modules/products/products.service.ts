@@ -18,15 +18,18 @@ import type {
   UpdateProductBody,
 } from './products.schemas.js';
 
-/** Each listing's total, for a second: counting scans an index, most of a page's cost otherwise. */
+/**
+ * Each filtered listing's total, for a second or longer if counting was slow: counting reads
+ * every match, most of a page's cost otherwise (the unfiltered total is one row).
+ */
 const productCounts = new ListingCache<number>(1000, 1000);
 /**
  * A deep numbered page starts after the nearest checkpoint before it (a sort key every
  * CHECKPOINT_EVERY rows of its listing) and skips fewer than that many rows, instead of all
- * the rows before it. Checkpoints cost one pass over the listing and are kept for a few
- * seconds: a product added or removed by another process meanwhile shifts later pages by a
- * row, as it would between two requests of offset pages anyway. On 1,000,000 products a
- * listing's checkpoints take about 5,000 keys, hence the few listings kept.
+ * the rows before it. Checkpoints cost one pass over the listing and are kept for 5 s, or
+ * longer if the pass was slow: a product added or removed by another process meanwhile
+ * shifts later pages by a row, as it would between two requests of offset pages anyway.
+ * On 1,000,000 products a listing's checkpoints take about 5,000 keys, hence the few kept.
  */
 const CHECKPOINT_EVERY = 200;
 const listingCheckpoints = new ListingCache<repo.SortKey[]>(5000, 16);
@@ -104,14 +107,19 @@ function countProducts(db: Db, filters: repo.ProductFilters): Promise<number> {
   return productCounts.get(db, JSON.stringify(filters), () => repo.countProducts(db, filters));
 }
 
-/** Where the page `offset` rows into a listing starts: after its nearest checkpoint, if it is deep enough to have one. */
+/**
+ * Where the page `offset` rows into a listing starts: after its nearest checkpoint, if it is
+ * deep enough to have one. A name search has none: its matches are found (trigram index, or
+ * a pass over the names) and sorted before any is skipped, so skipping is cheap there, and
+ * each checkpoint would search again.
+ */
 async function numberedPageStart(
   db: Db,
   filters: repo.ProductFilters,
   sort: ProductSort,
   offset: number,
 ): Promise<repo.PageStart> {
-  if (offset < CHECKPOINT_EVERY) return { skip: offset };
+  if (offset < CHECKPOINT_EVERY || filters.nameContains) return { skip: offset };
   const checkpoints = await listingCheckpoints.get(db, `${sort} ${JSON.stringify(filters)}`, () =>
     repo.findCheckpoints(db, filters, sort, CHECKPOINT_EVERY),
   );
