@@ -133,12 +133,39 @@ export function findProductsPage(
 
 /**
  * The sort keys of rows `every`, 2 × `every`, … of a sorted listing, so a deep numbered page
- * can start after the nearest of them instead of reading past every row before it. Each is
- * found from the one before, `every` rows on in the sort column's index: a query per
- * checkpoint, but each skips rows inside the database without reading them out (on SQLite
- * ten times faster than numbering every row in one window query).
+ * can start after the nearest of them instead of reading past every row before it.
  */
-export async function findCheckpoints(db: Db, filters: ProductFilters, sort: ProductSort, every: number): Promise<SortKey[]> {
+export function findCheckpoints(db: Db, filters: ProductFilters, sort: ProductSort, every: number): Promise<SortKey[]> {
+  return isPostgres(db) ? numberCheckpoints(db, filters, sort, every) : stepToCheckpoints(db, filters, sort, every);
+}
+
+/**
+ * PostgreSQL numbers every row of the listing in one window query: one round trip, where
+ * a query per checkpoint took 2 to 3 times as long (100,000 products: 87 against 189 ms).
+ */
+async function numberCheckpoints(db: Db, filters: ProductFilters, sort: ProductSort, every: number): Promise<SortKey[]> {
+  const [column, direction] = ORDER[sort];
+  const order = column === 'id' ? sql`id ${sql.raw(direction)}` : sql`${sql.ref(column)} ${sql.raw(direction)}, id asc`;
+  const numbered = liveProducts(db, filters).select((eb) => [
+    'id',
+    eb.ref(column).as('value'),
+    sql<number>`row_number() over (order by ${order})`.as('position'),
+  ]);
+  const rows = await db
+    .selectFrom(numbered.as('numbered'))
+    .select(['id', 'value'])
+    .where(sql<number>`position % ${every}`, '=', 0)
+    .orderBy('position')
+    .execute();
+  return rows.map((row) => ({ value: row.value, id: row.id }));
+}
+
+/**
+ * SQLite finds each checkpoint from the one before, `every` rows on in the sort column's
+ * index: it skips those rows without reading them out, ten times faster than numbering
+ * every row in a window query (which looks each one up in the table).
+ */
+async function stepToCheckpoints(db: Db, filters: ProductFilters, sort: ProductSort, every: number): Promise<SortKey[]> {
   const column = ORDER[sort][0];
   const checkpoints: SortKey[] = [];
   for (;;) {
