@@ -53,7 +53,8 @@ function withPlainNumbers(schema: ObjectSchema, validate: Validate): Validate {
 
 /**
  * A validator compiled when its route is first called, not at start: compiling every
- * route's schemas was a fifth of the start-up time, spent again by every process.
+ * route's schemas took about a tenth of the start-up time (150 ms of 1.45 s), spent
+ * again by every process.
  */
 function compiledOnFirstUse(compile: () => Validate): Validate {
   let validate: Validate | undefined;

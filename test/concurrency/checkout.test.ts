@@ -12,6 +12,19 @@ async function registerMany(app: Parameters<typeof registerCustomer>[0], count: 
   return customers;
 }
 
+type Http = Awaited<ReturnType<typeof listen>>;
+type Line = { product_id: number; quantity: number };
+
+/** `count` orders fired at once, the buyers taking turns; order i holds `linesOf(i)`. */
+function ordersAtOnce(http: Http, buyers: Awaited<ReturnType<typeof registerMany>>, count: number, linesOf: (i: number) => Line[]) {
+  return Promise.all(
+    Array.from({ length: count }, (_, i) => {
+      const buyer = buyers[i % buyers.length]!;
+      return http('POST', '/orders', { token: buyer.token, body: { customer_id: buyer.customer.id, items: linesOf(i) } });
+    }),
+  );
+}
+
 test('when 60 buyers order one unit each of a product with stock 10 at once, then exactly 10 succeed and stock ends at 0', async (t) => {
   const app = await buildTestApp(t);
   const admin = await adminToken(app);
@@ -19,15 +32,7 @@ test('when 60 buyers order one unit each of a product with stock 10 at once, the
   const buyers = await registerMany(app, 6);
   const http = await listen(t, app);
 
-  const results = await Promise.all(
-    Array.from({ length: 60 }, (_, i) => {
-      const buyer = buyers[i % buyers.length]!;
-      return http('POST', '/orders', {
-        token: buyer.token,
-        body: { customer_id: buyer.customer.id, items: [{ product_id: product.id, quantity: 1 }] },
-      });
-    }),
-  );
+  const results = await ordersAtOnce(http, buyers, 60, () => [{ product_id: product.id, quantity: 1 }]);
 
   assert.deepEqual(countByStatus(results), { 201: 10, 409: 50 });
   for (const refused of results.filter((r) => r.status === 409)) assert.equal(refused.body.code, 'INSUFFICIENT_STOCK');
@@ -172,15 +177,12 @@ test('when good and failing orders arrive at once, then every good one is placed
 
   // Every order takes 2 of the plentiful product; a third of them also ask for an unknown
   // product (404) and another third for 1 of the scarce one, of which only 3 can succeed.
-  const results = await Promise.all(
-    Array.from({ length: 30 }, (_, i) => {
-      const buyer = buyers[i % buyers.length]!;
-      const items = [{ product_id: plenty.id, quantity: 2 }];
-      if (i % 3 === 1) items.push({ product_id: 999_999, quantity: 1 });
-      if (i % 3 === 2) items.push({ product_id: scarce.id, quantity: 1 });
-      return http('POST', '/orders', { token: buyer.token, body: { customer_id: buyer.customer.id, items } });
-    }),
-  );
+  const results = await ordersAtOnce(http, buyers, 30, (i) => {
+    const items = [{ product_id: plenty.id, quantity: 2 }];
+    if (i % 3 === 1) items.push({ product_id: 999_999, quantity: 1 });
+    if (i % 3 === 2) items.push({ product_id: scarce.id, quantity: 1 });
+    return items;
+  });
 
   assert.deepEqual(countByStatus(results), { 201: 13, 404: 10, 409: 7 });
   const placed = results.filter((r) => r.status === 201).map((r) => r.body);
