@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type pg from 'pg';
 import type { Database, Db } from './database.js';
+import { prepareRepeatedStatements } from './postgres-prepared.js';
 import { withStatementCache } from './statement-cache.js';
 
 export interface DatabaseOptions {
@@ -73,5 +74,6 @@ function connectPostgres(driver: typeof pg, options: DatabaseOptions): Db {
   const report = (error: Error) => options.onConnectionError?.(error);
   pool.on('error', report);
   pool.on('connect', (client) => client.on('error', report));
+  prepareRepeatedStatements(pool);
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -4,6 +4,7 @@ import type { Db } from './database.js';
 import { GroupCommit } from './group-commit.js';
 import { isPostgres } from './dialect.js';
 import { isRetryableConflict } from './errors.js';
+import { isStalePreparedStatement } from './postgres-prepared.js';
 
 const MAX_ATTEMPTS = 5;
 
@@ -12,7 +13,8 @@ const MAX_ATTEMPTS = 5;
  * more than once, so it must only talk to the database.
  *
  * PostgreSQL: a serialization failure or deadlock (40001, 40P01) is retried a few times
- * with a short random back-off, then answered 503 with Retry-After.
+ * with a short random back-off, then answered 503 with Retry-After; so is a prepared
+ * statement that a migration made stale (see postgres-prepared.ts).
  *
  * SQLite: BEGIN IMMEDIATE takes the write lock up front, so two processes on one file
  * queue on the busy timeout instead of deadlocking when a reader upgrades to a writer; and
@@ -24,7 +26,7 @@ export async function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): P
     try {
       return await db.transaction().execute(work);
     } catch (error) {
-      if (!isRetryableConflict(error)) throw error;
+      if (!isRetryableConflict(error) && !isStalePreparedStatement(error)) throw error;
       if (attempt === MAX_ATTEMPTS) throw new ServiceUnavailableError('The database is busy; try again.', 1);
       await sleep(Math.random() * 10 * attempt);
     }
