@@ -128,11 +128,14 @@ export function svgChart(report: Report): string {
   ].join('\n');
 }
 
-export function writeOutputs(report: Report): { markdownFile: string; jsonFile: string; chartFile: string } {
+/** Writes the JSON of every run; a `published` (full) run also rewrites results.md and chart.svg. */
+export function writeOutputs(report: Report, { published }: { published: boolean }): Record<string, string> {
   const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-  const files = { markdownFile: here('results.md'), jsonFile: here('results/latest.json'), chartFile: here('chart.svg') };
+  const jsonFile = here('results/latest.json');
   mkdirSync(here('results/'), { recursive: true });
-  writeFileSync(files.jsonFile, JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(jsonFile, JSON.stringify(report, null, 2) + '\n');
+  if (!published) return { jsonFile };
+  const files = { jsonFile, markdownFile: here('results.md'), chartFile: here('chart.svg') };
   writeFileSync(files.markdownFile, markdown(report));
   writeFileSync(files.chartFile, svgChart(report));
   return files;

@@ -16,6 +16,9 @@
  *   --duration S       seconds measured per scenario (default 10)
  *   --warmup S         seconds of warm-up before each scenario, not measured (default 3; 0 for none)
  *   --connections N    concurrent connections (default 50)
+ *   --only TEXT        run only the scenarios whose name contains TEXT (and the bare ceiling,
+ *                      for the ratios); prints the table and writes results/latest.json but
+ *                      leaves results.md and chart.svg, the published full run, as they are
  *   --help             this text
  *
  * Environment:
@@ -59,6 +62,7 @@ interface Options {
   durationS: number;
   warmupS: number;
   connections: number;
+  only: string | undefined;
 }
 
 async function main(): Promise<void> {
@@ -110,7 +114,7 @@ async function main(): Promise<void> {
   };
 
   const results: ScenarioResult[] = [];
-  for (const scenario of scenarios) {
+  for (const scenario of chosen(options.only)) {
     say(`${scenario.name}: ${options.warmupS} s warm-up, ${options.durationS} s measured`);
     const result = await runScenario(scenario, servers, settle, context, options, results);
     results.push(result);
@@ -135,9 +139,20 @@ async function main(): Promise<void> {
     idleRssBytes,
     scenarios: results,
   };
-  const files = writeOutputs(report);
+  const files = writeOutputs(report, { published: options.only === undefined });
   console.log(`\n${markdown(report)}`);
-  say(`wrote ${files.markdownFile}, ${files.chartFile} and ${files.jsonFile}`);
+  say(`wrote ${Object.values(files).join(', ')}`);
+}
+
+/** Every scenario, or those named by --only: the bare ceiling always runs, as the ratios need it. */
+function chosen(only: string | undefined): Scenario[] {
+  if (only === undefined) return scenarios;
+  const picked = scenarios.filter((scenario) => scenario.server === 'bare' || scenario.name.includes(only));
+  if (picked.length === 1) {
+    console.error(`--only "${only}" names no scenario; they are:\n${scenarios.map((s) => `  ${s.name}`).join('\n')}`);
+    process.exit(2);
+  }
+  return picked;
 }
 
 type ServerKind = 'api' | 'bare';
@@ -196,12 +211,13 @@ function readOptions(): Options {
       duration: { type: 'string' },
       warmup: { type: 'string' },
       connections: { type: 'string' },
+      only: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
   });
   if (values.help) {
-    console.log('npm run bench -- [--quick] [--products N] [--customers N] [--duration S] [--warmup S] [--connections N]');
+    console.log('npm run bench -- [--quick] [--products N] [--customers N] [--duration S] [--warmup S] [--connections N] [--only TEXT]');
     console.log('See the comment at the top of bench/run.ts; BENCH_DATABASE_URL=postgres://... runs on PostgreSQL.');
     process.exit(0);
   }
@@ -212,6 +228,7 @@ function readOptions(): Options {
     durationS: count('duration', values.duration, quick ? 3 : 10, 1),
     warmupS: count('warmup', values.warmup, quick ? 1 : 3, 0),
     connections: count('connections', values.connections, 50, 1),
+    only: values.only,
   };
 }
 
