@@ -22,13 +22,18 @@ const MAX_ATTEMPTS = 5;
  */
 export async function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
   if (!isPostgres(db)) return inSqliteTransaction(db, work);
-  for (let attempt = 1; ; attempt += 1) {
+  return retryingConflicts(() => db.transaction().execute(work));
+}
+
+/** PostgreSQL: runs `attempt` again when it lost a race (see inTransaction); it must be atomic. */
+export async function retryingConflicts<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let attempts = 1; ; attempts += 1) {
     try {
-      return await db.transaction().execute(work);
+      return await attempt();
     } catch (error) {
       if (!isRetryableConflict(error) && !isStalePreparedStatement(error)) throw error;
-      if (attempt === MAX_ATTEMPTS) throw new ServiceUnavailableError('The database is busy; try again.', 1);
-      await sleep(Math.random() * 10 * attempt);
+      if (attempts === MAX_ATTEMPTS) throw new ServiceUnavailableError('The database is busy; try again.', 1);
+      await sleep(Math.random() * 10 * attempts);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db, OrderItemRow, OrderRow } from '../../db/database.js';
 import { compileOnce } from '../../db/compile-once.js';
 
@@ -11,6 +12,77 @@ const insertPendingOrder = compileOnce((db, customerId: number, status: string, 
 
 export async function insertOrder(db: Db, customerId: number, totalCents: number, now: string): Promise<OrderRow> {
   return (await insertPendingOrder(db, customerId, 'pending', totalCents, now, now)).rows[0]!;
+}
+
+/** A line of an order, with its product as writeOrderInOneStatement found it. */
+export interface FoundLine {
+  product_id: number;
+  product_name: string;
+  price_cents: number;
+  quantity: number;
+  /** The stock before this order (null: not tracked). */
+  stock: number | null;
+}
+
+/**
+ * PostgreSQL only (SQLite has no writes inside WITH): the whole order in one statement,
+ * atomic on its own, where step by step it took seven round trips. It locks the live
+ * products of the lines in id order (so concurrent orders cannot deadlock); locked, their
+ * stock is the latest and stays so, which decides whether the order fits: every product
+ * found and every tracked stock enough. Only then does it take the stock and write the
+ * order, its lines and its first history line; otherwise it writes nothing.
+ *
+ * Returns the order's id (undefined when nothing was written) and each line whose product
+ * was found, with the stock it had: where the order did not fit, the caller finds why there.
+ */
+export async function writeOrderInOneStatement(
+  db: Db,
+  customerId: number,
+  lines: { product_id: number; quantity: number }[],
+  now: string,
+): Promise<{ orderId: number | undefined; lines: FoundLine[] }> {
+  const ids = lines.map((line) => line.product_id);
+  const quantities = lines.map((line) => line.quantity);
+  const { rows } = await sql<FoundLine & { order_id: number | null }>`
+    with lines (product_id, quantity) as (
+      select * from unnest(${ids}::integer[], ${quantities}::integer[])
+    ),
+    found as (
+      select p.id, p.product_name, p.price_cents, p.stock, l.quantity
+      from products p join lines l on l.product_id = p.id
+      where p.deleted_at is null
+      order by p.id
+      for no key update of p
+    ),
+    fits as (
+      select count(*) = ${lines.length} and bool_and(f.stock is null or f.stock >= f.quantity) as ok from found f
+    ),
+    taken as (
+      update products p set stock = p.stock - f.quantity
+      from found f
+      where (select ok from fits) and p.id = f.id and p.stock is not null
+    ),
+    placed as (
+      insert into orders (customer_id, status, total_cents, created_at, updated_at)
+      select ${customerId}, 'pending', sum(f.price_cents * f.quantity)::bigint, ${now}, ${now}
+      from found f where (select ok from fits) having count(*) > 0
+      returning id
+    ),
+    placed_lines as (
+      insert into order_items (order_id, product_id, product_name, unit_price_cents, quantity, line_total_cents, stock_taken)
+      select o.id, f.id, f.product_name, f.price_cents, f.quantity, f.price_cents * f.quantity, case when f.stock is null then 0 else 1 end
+      from placed o cross join found f
+    ),
+    placed_event as (
+      insert into order_events (order_id, status, note, at) select o.id, 'pending', 'Order placed', ${now} from placed o
+    )
+    select o.id as order_id, f.id as product_id, f.product_name, f.price_cents, f.quantity, f.stock
+    from found f left join placed o on true
+    order by f.id`.execute(db);
+  return {
+    orderId: rows[0]?.order_id ?? undefined,
+    lines: rows.map(({ order_id: _, ...line }) => line),
+  };
 }
 
 export async function insertOrderItems(db: Db, items: OrderItemRow[]): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Db, OrderItemRow, OrderRow } from '../../db/database.js';
-import { inTransaction } from '../../db/transaction.js';
+import { isPostgres } from '../../db/dialect.js';
+import { inTransaction, retryingConflicts } from '../../db/transaction.js';
 import { type Actor, assertSelfOrAdmin, isAdmin } from '../../shared/access.js';
 import {
   BadRequestError,
@@ -30,6 +31,11 @@ export type Placed = { result: OrderResponse; replayed: boolean };
 
 export async function placeOrder(db: Db, actor: Actor, input: PlaceOrderBody, key: string | undefined): Promise<Placed> {
   await assertMayActFor(db, actor, input.customer_id);
+  // On PostgreSQL an order is one statement, atomic on its own: with no key to keep beside
+  // it, it needs no transaction (whose BEGIN and COMMIT would be two more round trips).
+  if (key === undefined && isPostgres(db)) {
+    return { result: await retryingConflicts(() => writeOrder(db, input.customer_id, input.items)), replayed: false };
+  }
   return runIdempotent(db, { customerId: actor.id, key, route: 'POST /orders', body: input }, (trx) =>
     writeOrder(trx, input.customer_id, input.items),
   );
@@ -139,41 +145,84 @@ async function moveOrder(
 }
 
 /**
- * Places an order inside the caller's transaction: merges lines by product, writes the
- * order, its lines (name and unit price copied) and its first history line, then takes
- * each tracked stock with a conditional update. Stock goes last so a hot product's row
- * is locked only from its update to the commit; the updates run in product-id order, so
- * concurrent orders lock rows in the same order. Any short line throws, and the
- * transaction rolls everything back.
+ * Places an order: one line per product, each product's name and unit price copied, its
+ * tracked stock taken, the order and its first history line written. All or nothing: inside
+ * the caller's transaction (a missing product or a short stock throws, and the transaction
+ * rolls back), or on PostgreSQL in one statement that writes nothing unless the order fits.
  */
 async function writeOrder(trx: Db, customerId: number, requested: OrderLine[]): Promise<OrderResponse> {
   const lines = mergeLines(requested);
-  const products = await findLiveProducts(trx, lines.map((line) => line.product_id));
-  const items = lines.map((line) => {
-    const product = products.get(line.product_id);
-    if (!product) throw new NotFoundError(`Product ${line.product_id}`);
-    return {
-      product_id: product.id,
-      product_name: product.product_name,
-      unit_price_cents: product.price_cents,
-      quantity: line.quantity,
-      line_total_cents: product.price_cents * line.quantity,
-      stock_taken: product.stock === null ? 0 : 1,
-    };
-  });
-  const totalCents = items.reduce((sum, item) => sum + item.line_total_cents, 0);
   const now = new Date().toISOString();
-  const order = await repo.insertOrder(trx, customerId, totalCents, now);
-  const rows = items.map((item) => ({ ...item, order_id: order.id }));
-  await repo.insertOrderItems(trx, rows);
+  return isPostgres(trx) ? writeOrderAtOnce(trx, customerId, lines, now) : writeOrderStepByStep(trx, customerId, lines, now);
+}
+
+/** PostgreSQL: one statement does it all, or nothing when the order does not fit (see writeOrderInOneStatement). */
+async function writeOrderAtOnce(db: Db, customerId: number, lines: OrderLine[], now: string): Promise<OrderResponse> {
+  const written = await repo.writeOrderInOneStatement(db, customerId, lines, now);
+  assertAllFound(lines, new Map(written.lines.map((line) => [line.product_id, line])));
+  if (written.orderId === undefined) {
+    const short = written.lines.find((line) => line.stock !== null && line.stock < line.quantity)!;
+    throw new InsufficientStockError(short.product_id, short.product_name, short.stock!, short.quantity);
+  }
+  const items = written.lines.map(soldLine);
+  const order = {
+    id: written.orderId,
+    customer_id: customerId,
+    status: 'pending',
+    total_cents: totalOf(items),
+    tracking_number: null,
+    created_at: now,
+    updated_at: now,
+  };
+  return toOrderResponse(order, items);
+}
+
+/**
+ * SQLite, where a statement costs microseconds: the products are read, the order written,
+ * then each tracked stock taken with a conditional update. Stock goes last so a hot
+ * product's row is locked only from its update to the commit.
+ */
+async function writeOrderStepByStep(trx: Db, customerId: number, lines: OrderLine[], now: string): Promise<OrderResponse> {
+  const products = await findLiveProducts(trx, lines.map((line) => line.product_id));
+  assertAllFound(lines, products);
+  const items = lines.map((line) => {
+    const product = products.get(line.product_id)!;
+    return soldLine({ ...line, product_name: product.product_name, price_cents: product.price_cents, stock: product.stock });
+  });
+  const order = await repo.insertOrder(trx, customerId, totalOf(items), now);
+  await repo.insertOrderItems(trx, items.map((item) => ({ ...item, order_id: order.id })));
   await repo.insertOrderEvent(trx, order.id, 'pending', 'Order placed', now);
-  for (const item of rows) {
+  for (const item of items) {
     if (item.stock_taken && !(await takeStock(trx, item.product_id, item.quantity))) {
       const product = products.get(item.product_id)!;
       throw new InsufficientStockError(product.id, product.product_name, product.stock ?? 0, item.quantity);
     }
   }
-  return toOrderResponse(order, rows);
+  return toOrderResponse(order, items);
+}
+
+type SoldLine = Omit<OrderItemRow, 'order_id'>;
+
+/** A line as sold: the product's name and unit price copied; stock is taken if it is tracked. */
+function soldLine(line: repo.FoundLine): SoldLine {
+  return {
+    product_id: line.product_id,
+    product_name: line.product_name,
+    unit_price_cents: line.price_cents,
+    quantity: line.quantity,
+    line_total_cents: line.price_cents * line.quantity,
+    stock_taken: line.stock === null ? 0 : 1,
+  };
+}
+
+function totalOf(items: SoldLine[]): number {
+  return items.reduce((sum, item) => sum + item.line_total_cents, 0);
+}
+
+/** The first line, in product-id order, whose product is missing or deleted is a 404. */
+function assertAllFound(lines: OrderLine[], found: Map<number, unknown>): void {
+  const missing = lines.find((line) => !found.has(line.product_id));
+  if (missing) throw new NotFoundError(`Product ${missing.product_id}`);
 }
 
 /**
@@ -193,7 +242,7 @@ function mergeLines(lines: OrderLine[]): OrderLine[] {
   return [...merged].sort(([a], [b]) => a - b).map(([product_id, quantity]) => ({ product_id, quantity }));
 }
 
-function toOrderResponse(order: OrderRow, items: OrderItemRow[]): OrderResponse {
+function toOrderResponse(order: OrderRow, items: SoldLine[]): OrderResponse {
   return {
     id: order.id,
     customer_id: order.customer_id,
