@@ -159,7 +159,7 @@ async function writeOrder(trx: Db, customerId: number, requested: OrderLine[]): 
 /** PostgreSQL: one statement does it all, or nothing when the order does not fit (see writeOrderInOneStatement). */
 async function writeOrderAtOnce(db: Db, customerId: number, lines: OrderLine[], now: string): Promise<OrderResponse> {
   const written = await repo.writeOrderInOneStatement(db, customerId, lines, now);
-  assertAllFound(lines, new Map(written.lines.map((line) => [line.product_id, line])));
+  assertAllFound(lines, new Set(written.lines.map((line) => line.product_id)));
   if (written.orderId === undefined) {
     const short = written.lines.find((line) => line.stock !== null && line.stock < line.quantity)!;
     throw new InsufficientStockError(short.product_id, short.product_name, short.stock!, short.quantity);
@@ -220,7 +220,7 @@ function totalOf(items: SoldLine[]): number {
 }
 
 /** The first line, in product-id order, whose product is missing or deleted is a 404. */
-function assertAllFound(lines: OrderLine[], found: Map<number, unknown>): void {
+function assertAllFound(lines: OrderLine[], found: { has(productId: number): boolean }): void {
   const missing = lines.find((line) => !found.has(line.product_id));
   if (missing) throw new NotFoundError(`Product ${missing.product_id}`);
 }
