@@ -12,6 +12,8 @@ function newestSourceTime() {
 }
 
 if (!existsSync(BUILD_INFO) || newestSourceTime() > statSync(BUILD_INFO).mtimeMs) {
+  // The first start (and the first after a change to src/) compiles for a while; say so.
+  console.log(`Building the API into dist/ (${existsSync(BUILD_INFO) ? 'src/ changed' : 'first start'}; about half a minute)...`);
   const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 }

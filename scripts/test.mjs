@@ -1,8 +1,9 @@
 // Runs every test/**/*.test.ts with node:test through tsx: once on SQLite, and once more
-// on PostgreSQL when TEST_DATABASE_URL is set (each test then gets its own schema).
+// on PostgreSQL when TEST_DATABASE_URL is set (each test then gets its own schema). The
+// whole suite first lints the OpenAPI document (scripts/lint-openapi.mjs).
 // TEST_REDIS_URL, when set, runs the tests of throttling shared through Redis in both passes.
 // Node 20's test runner does not pick up .ts files by itself, so we list them here.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -15,12 +16,15 @@ const files = only.length
       .sort()
       .map((file) => join('test', file));
 
+// A failing lint fails the run, after the tests have run too.
+const lintFailed = only.length === 0 && spawnSync(process.execPath, ['scripts/lint-openapi.mjs'], { stdio: 'inherit' }).status !== 0;
+
 const { TEST_DATABASE_URL, ...envWithoutPostgres } = process.env;
 const passes = [{ name: 'SQLite', env: envWithoutPostgres }];
 if (TEST_DATABASE_URL) passes.push({ name: 'PostgreSQL', env: { ...envWithoutPostgres, TEST_DATABASE_URL } });
 
 const totals = { passed: 0, failed: 0 };
-let exitCode = 0;
+let exitCode = lintFailed ? 1 : 0;
 for (const pass of passes) {
   console.log(`\n=== ${pass.name}: ${files.length} test files ===\n`);
   const { code, passed, failed } = await runTests(pass.env);
@@ -30,6 +34,7 @@ for (const pass of passes) {
   if (code !== 0) exitCode = code || 1;
 }
 if (passes.length > 1) console.log(`\nall: ${totals.passed} passed, ${totals.failed} failed`);
+if (lintFailed) console.log('the OpenAPI document did not lint clean (see its report above)');
 process.exit(exitCode);
 
 function runTests(env) {
