@@ -1,4 +1,9 @@
 import type { ColumnType, Generated, Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { RoleId } from '../shared/access.js';
+
+/** Every state an order can be in; the moves between them are the orders module's (order-status.ts). */
+export const ORDER_STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** ISO 8601 UTC text, written by the application so both databases store the same thing. */
 type Timestamp = string;
@@ -10,9 +15,15 @@ export interface CustomersTable {
   phone: string | null;
   username: string;
   password_hash: string;
-  role_id: number;
+  role_id: RoleId;
   /** Raised on password change and deletion; tokens carry it, so older tokens stop working. */
   token_version: ColumnType<number, number | undefined, number>;
+  /**
+   * How many of this customer's orders are pending. Written only by the orders module, in
+   * the statement that places an order or moves it out of pending, so the cap on pending
+   * orders is one conditional write on a row the order already locks.
+   */
+  pending_orders: ColumnType<number, number | undefined, number>;
   created_at: ColumnType<Timestamp, Timestamp, never>;
   updated_at: Timestamp;
   deleted_at: Timestamp | null;
@@ -41,7 +52,7 @@ export interface CartItemsTable {
 export interface OrdersTable {
   id: Generated<number>;
   customer_id: number;
-  status: string;
+  status: OrderStatus;
   total_cents: number;
   tracking_number: string | null;
   created_at: ColumnType<Timestamp, Timestamp, never>;
@@ -63,7 +74,7 @@ export interface OrderItemsTable {
 export interface OrderEventsTable {
   id: Generated<number>;
   order_id: number;
-  status: string;
+  status: OrderStatus;
   note: string | null;
   at: Timestamp;
 }
@@ -93,7 +104,23 @@ export interface Database {
   catalogue_totals: CatalogueTotalsTable;
 }
 
-export type Db = Kysely<Database>;
+declare const scope: unique symbol;
+
+/**
+ * The database itself: it starts transactions, and runs each statement on its own. Only
+ * connectDatabase makes one.
+ */
+export type Db = Kysely<Database> & { readonly [scope]: 'database' };
+
+/**
+ * Inside a transaction: its statements commit or roll back together. It cannot start
+ * another transaction, so a function that must run inside one takes a Trx, and one that
+ * starts its own takes a Db; the compiler keeps the two apart.
+ */
+export type Trx = Kysely<Database> & { readonly [scope]: 'transaction' };
+
+/** Where a statement can run: on the database, or inside a transaction. */
+export type Queryable = Db | Trx;
 
 export type CustomerRow = Selectable<CustomersTable>;
 export type NewCustomerRow = Insertable<CustomersTable>;

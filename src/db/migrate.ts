@@ -1,8 +1,9 @@
 import { pathToFileURL } from 'node:url';
-import { Migrator, PostgresAdapter, sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { loadConfigFromProcess } from '../config.js';
 import { connectDatabase } from './connect.js';
 import type { Db } from './database.js';
+import { engineOf } from './engine.js';
 import { migrations } from './migrations/index.js';
 
 /** Applies every pending migration; throws (and applies nothing more) on the first failure. */
@@ -20,7 +21,7 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
 }
 
 async function currentPostgresSchema(db: Db): Promise<string | undefined> {
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined;
+  if (engineOf(db).name !== 'postgres') return undefined;
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
   return rows[0]?.schema;
 }

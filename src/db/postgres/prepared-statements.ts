@@ -9,17 +9,15 @@ type Query = (config: unknown, values?: unknown, callback?: unknown) => Promise<
  * PostgreSQL parses and plans an unnamed statement every time it runs; a named one is parsed
  * once per connection and its plan kept. The SQL our query builders produce repeats, so
  * every text with parameters gets a name (pg then sends it unparsed after its first run on
- * a connection). Side by side, with pg alone running the order path of nine statements
- * (50 at once on 10 connections): 1,300 → 2,050 orders/s; through the API, POST /orders
- * 781 → 1,062/s and GET /products/{id} 7,196 → 9,967/s.
+ * a connection). The README's benchmark section has what this gained.
  *
  * Texts without parameters (BEGIN, COMMIT, migrations' DDL) stay unnamed: they gain nothing.
  *
  * A migration that changes a table's columns makes PostgreSQL refuse a prepared
  * `select *` of it ("cached plan must not change result type"). Then every name is
  * forgotten, so each text is prepared afresh, and the query is run again when it was on
- * its own; inside a transaction it cannot be (the transaction is aborted), so inTransaction
- * runs the whole transaction again.
+ * its own; inside a transaction it cannot be (the transaction is aborted), so the engine
+ * runs the whole transaction again (postgres/connect.ts).
  */
 export function prepareRepeatedStatements(pool: pg.Pool): void {
   const names = new StatementNames();

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { Db } from './database.js';
+import { type Kysely, sql } from 'kysely';
+import type { Database, Db, Trx } from '../database.js';
 
 /**
  * Most transactions on one SQLite connection share the cost of their commit: the ones that
@@ -14,7 +14,7 @@ import type { Db } from './database.js';
 const MAX_GROUP = 32;
 
 interface Job {
-  work: (trx: Db) => Promise<unknown>;
+  work: (trx: Trx) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -27,7 +27,7 @@ export class GroupCommit {
 
   constructor(private readonly db: Db) {}
 
-  run<T>(work: (trx: Db) => Promise<T>): Promise<T> {
+  run<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (this.running) return;
@@ -79,10 +79,11 @@ export class GroupCommit {
   }
 }
 
-async function runInSavepoint(connection: Db, job: Job): Promise<Outcome> {
+async function runInSavepoint(connection: Kysely<Database>, job: Job): Promise<Outcome> {
   await sql`savepoint job`.execute(connection);
   try {
-    const value = await job.work(connection);
+    // The one place a connection becomes a Trx: it is inside `begin immediate` until the group commits.
+    const value = await job.work(connection as Trx);
     await sql`release job`.execute(connection);
     return { ok: true, value };
   } catch (error) {
