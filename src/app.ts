@@ -1,42 +1,62 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Config } from './config.js';
 import { connectDatabase } from './db/connect.js';
 import type { Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { authSchemas } from './modules/auth/auth.schemas.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
+import { createAuthLimiters, selfChangeGuard } from './modules/auth/auth.service.js';
+import { cartSchemas } from './modules/cart/cart.schemas.js';
 import { cartRoutes } from './modules/cart/cart.routes.js';
+import { customerSchemas } from './modules/customers/customers.schemas.js';
 import { customersRoutes } from './modules/customers/customers.routes.js';
-import { type BootstrapAdmin, ensureBootstrapAdmin } from './modules/customers/customers.service.js';
-import { healthRoutes } from './modules/health/health.routes.js';
+import { type BootstrapAdmin, ensureBootstrapAdmin, findTokenHolder } from './modules/customers/customers.service.js';
+import { Health, healthRoutes } from './modules/health/health.routes.js';
+import { orderSchemas } from './modules/orders/orders.schemas.js';
 import { ordersRoutes } from './modules/orders/orders.routes.js';
+import { productSchemas } from './modules/products/products.schemas.js';
 import { productsRoutes } from './modules/products/products.routes.js';
 import audit from './plugins/audit.js';
 import auth from './plugins/auth.js';
+import connectionLimits, { trustedPeers } from './plugins/connection-limits.js';
 import database from './plugins/database.js';
-import errors, { answerBadUrl } from './plugins/errors.js';
+import errors, { answerBadUrl, answerClientError } from './plugins/errors.js';
 import jsonBody from './plugins/json-body.js';
 import noNul from './plugins/no-nul.js';
 import openapi from './plugins/openapi.js';
 import redis from './plugins/redis.js';
+import routeContract from './plugins/route-contract.js';
 import security from './plugins/security.js';
 import { serializersCompiledOnFirstUse } from './plugins/serialization.js';
 import { validatorsCompiledOnFirstUse } from './plugins/validation.js';
-import { Problem } from './shared/schemas.js';
+import { Message, Problem } from './shared/schemas.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
-    /** Set when this start created the first admin (and, if generated, its password). */
-    bootstrapAdmin: BootstrapAdmin | undefined;
   }
 }
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
 
+const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+
+/** The schemas that have a name in the OpenAPI document (components/schemas) and are referenced by routes. */
+const NAMED_SCHEMAS = [Problem, Message, Health, ...authSchemas, ...customerSchemas, ...productSchemas, ...cartSchemas, ...orderSchemas];
+
+export interface BuildOptions {
+  /**
+   * Called as soon as the first admin exists, before the app is built further or listens,
+   * so its generated password is shown even if the start fails afterwards.
+   */
+  onFirstAdmin?: (admin: BootstrapAdmin) => void;
+}
+
 /** Opens and migrates the database, then builds the HTTP app on it. Closing the app closes the database. */
-export async function buildApp(config: Config): Promise<FastifyInstance> {
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = createFastify(config);
   const db = await connectDatabase({
     ...config,
@@ -44,8 +64,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   });
   try {
     await migrateToLatest(db);
-    const bootstrap = await ensureBootstrapAdmin(db, config.adminUsername, config.adminPassword);
-    await registerEverything(app, config, db, bootstrap);
+    const admin = await ensureBootstrapAdmin(db, config.adminUsername, config.adminPassword);
+    if (admin) options.onFirstAdmin?.(admin);
+    await registerEverything(app, config, db);
     return app;
   } catch (error) {
     await db.destroy();
@@ -59,10 +80,21 @@ function createFastify(config: Config) {
     // One log line per request halves throughput; errors are still logged with their request id.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: config.trustProxy,
+    trustProxy: trustedPeers(config.trustProxy),
+    // A client sending its request slowly (a byte at a time) is cut off: the headers must
+    // arrive within headersTimeoutMs, the whole request within requestTimeoutMs; a
+    // connection where nothing moves is closed after idleTimeoutMs. Node checks the first
+    // two every connectionsCheckingInterval, so that runs often enough to matter.
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.idleTimeoutMs,
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.headersTimeoutMs / 2)),
+    },
     requestIdHeader: false,
     genReqId: requestIdOf,
     frameworkErrors: answerBadUrl,
+    clientErrorHandler: answerClientError,
     schemaController: {
       compilersFactory: { buildValidator: validatorsCompiledOnFirstUse(), buildSerializer: serializersCompiledOnFirstUse() },
     },
@@ -77,15 +109,14 @@ function requestIdOf(request: { headers: Record<string, string | string[] | unde
   return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
 }
 
-async function registerEverything(
-  app: ReturnType<typeof createFastify>,
-  config: Config,
-  db: Db,
-  bootstrap: BootstrapAdmin | undefined,
-) {
+/**
+ * The composition root: plugins in order, then each module's routes, each given what it
+ * needs from outside its own module (so modules and plugins never import against the
+ * direction of their dependencies).
+ */
+async function registerEverything(app: ReturnType<typeof createFastify>, config: Config, db: Db) {
   app.decorate('config', config);
-  app.decorate('bootstrapAdmin', bootstrap);
-  app.addSchema(Problem);
+  for (const schema of NAMED_SCHEMAS) app.addSchema(schema);
   // Hooks on every request take a callback, not an async function: no promise per request.
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
@@ -93,18 +124,21 @@ async function registerEverything(
   });
 
   await app.register(errors);
+  await app.register(connectionLimits, { maxPerAddress: config.maxConnectionsPerAddress, trustProxy: config.trustProxy });
   await app.register(security, { corsOrigins: config.corsOrigins });
   await app.register(audit);
   await app.register(jsonBody);
   await app.register(noNul);
   await app.register(database, { db });
   await app.register(redis, { url: config.redisUrl });
-  await app.register(auth, { config });
-  await app.register(openapi);
+  await app.register(auth, { config, findTokenHolder: (id: number) => findTokenHolder(db, id) });
+  await app.register(openapi, { version: VERSION });
+  await app.register(routeContract);
 
+  const limiters = createAuthLimiters(config, app.redis, app.log);
   await app.register(healthRoutes);
-  await app.register(authRoutes);
-  await app.register(customersRoutes);
+  await app.register(authRoutes, { limiters });
+  await app.register(customersRoutes, { guard: selfChangeGuard(limiters) });
   await app.register(productsRoutes);
   await app.register(cartRoutes);
   await app.register(ordersRoutes);

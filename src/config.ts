@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
+
+/**
+ * Which peers' X-Forwarded-For to believe: none (false), the nearest N hops (each hop one
+ * proxy in front of the API), or the proxies at these addresses and networks. Never "any",
+ * which would let a client write its own address.
+ */
+export type TrustProxy = false | number | string[];
 
 /** Everything the service reads from its environment, validated once at start. */
 export interface Config {
@@ -19,12 +27,26 @@ export interface Config {
   /** Unset: the first start generates one and prints it once. */
   adminPassword: string | undefined;
   logLevel: string;
-  /** Honour X-Forwarded-For for the client address (only behind a trusted proxy). */
-  trustProxy: boolean;
+  /** Whose X-Forwarded-For to believe for the client address (see TrustProxy). */
+  trustProxy: TrustProxy;
+  /** Failed logins for one username from one address. */
   loginMaxFailures: number;
   loginMaxFailuresPerAddress: number;
+  /** Failed logins for one username from all addresses together. */
+  loginMaxFailuresPerUsername: number;
   loginWindowSeconds: number;
   registerMaxPerAddress: number;
+  /** Changes of one's own username or email per hour, per account and per address. */
+  identityChecksMaxPerHour: number;
+  maxPendingOrdersPerCustomer: number;
+  /** Receiving a request's headers may take this long... */
+  headersTimeoutMs: number;
+  /** ...and the whole request, body included (a body sent a byte at a time is cut off). */
+  requestTimeoutMs: number;
+  /** A connection on which nothing moves for this long is closed. */
+  idleTimeoutMs: number;
+  /** Open connections from one client address (not counting trusted proxies). */
+  maxConnectionsPerAddress: number;
   /** Unset: throttling counters live in each process's memory. */
   redisUrl: string | undefined;
   /** Put before every Redis key, so several shops (or test runs) can share one Redis. */
@@ -40,7 +62,7 @@ export class ConfigError extends Error {
 }
 
 const DATA_DIR = './data';
-const MIN_PRODUCTION_SECRET_BYTES = 32;
+const MIN_SECRET_BYTES = 32;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /**
@@ -68,11 +90,18 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     adminUsername: env.ADMIN_USERNAME || 'admin',
     adminPassword: env.ADMIN_PASSWORD || undefined,
     logLevel: readLogLevel(env, problems),
-    trustProxy: readBoolean(env, 'TRUST_PROXY', false, problems),
+    trustProxy: readTrustProxy(env, problems),
     loginMaxFailures: readInteger(env, 'LOGIN_MAX_FAILURES', 5, 1, 1_000_000, problems),
     loginMaxFailuresPerAddress: readInteger(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 50, 1, 1_000_000, problems),
+    loginMaxFailuresPerUsername: readInteger(env, 'LOGIN_MAX_FAILURES_PER_USERNAME', 100, 1, 1_000_000, problems),
     loginWindowSeconds: readInteger(env, 'LOGIN_WINDOW_S', 900, 1, 86_400 * 30, problems),
     registerMaxPerAddress: readInteger(env, 'REGISTER_MAX_PER_ADDRESS', 20, 1, 1_000_000, problems),
+    identityChecksMaxPerHour: readInteger(env, 'IDENTITY_CHECKS_MAX_PER_HOUR', 20, 1, 1_000_000, problems),
+    maxPendingOrdersPerCustomer: readInteger(env, 'MAX_PENDING_ORDERS_PER_CUSTOMER', 20, 1, 1_000_000, problems),
+    headersTimeoutMs: readInteger(env, 'HEADERS_TIMEOUT_MS', 10_000, 100, 600_000, problems),
+    requestTimeoutMs: readInteger(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000, problems),
+    idleTimeoutMs: readInteger(env, 'IDLE_TIMEOUT_MS', 75_000, 100, 3_600_000, problems),
+    maxConnectionsPerAddress: readInteger(env, 'MAX_CONNECTIONS_PER_ADDRESS', 256, 1, 1_000_000, problems),
     redisUrl: readRedisUrl(env, problems),
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'ecommerce-api:',
     corsOrigins: readCorsOrigins(env, problems),
@@ -85,9 +114,16 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     problems.push('ADMIN_PASSWORD must be 8 to 128 characters');
   }
 
-  const secret = env.JWT_SECRET;
-  if (nodeEnv === 'production' && (!secret || Buffer.byteLength(secret) < MIN_PRODUCTION_SECRET_BYTES)) {
-    problems.push(`JWT_SECRET must be set to at least ${MIN_PRODUCTION_SECRET_BYTES} bytes when NODE_ENV=production`);
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    problems.push('HEADERS_TIMEOUT_MS must not be greater than REQUEST_TIMEOUT_MS (the headers are part of the request)');
+  }
+
+  // A short secret can be found from one token by brute force, so it is refused in every mode.
+  const secret = env.JWT_SECRET || undefined;
+  if (secret !== undefined && Buffer.byteLength(secret) < MIN_SECRET_BYTES) {
+    problems.push(`JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes (it has ${Buffer.byteLength(secret)}); try: openssl rand -base64 48`);
+  } else if (secret === undefined && nodeEnv === 'production') {
+    problems.push(`JWT_SECRET must be set (at least ${MIN_SECRET_BYTES} bytes) when NODE_ENV=production; try: openssl rand -base64 48`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -98,7 +134,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
 /** Outside production a missing secret is generated once and kept, so tokens survive a restart. */
 function persistedDevelopmentSecret(): string {
   const file = join(DATA_DIR, 'jwt-secret');
-  mkdirSync(DATA_DIR, { recursive: true });
+  mkdirSync(DATA_DIR, { recursive: true, mode: 0o700 });
   try {
     // Exclusive create: of two processes starting at once, one writes and both read its secret.
     writeFileSync(file, randomBytes(48).toString('base64url') + '\n', { mode: 0o600, flag: 'wx' });
@@ -150,13 +186,34 @@ function readInteger(
   return value;
 }
 
-function readBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean, problems: string[]): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  problems.push(`${name} must be true or false, got "${raw}"`);
-  return fallback;
+/** The names proxy-addr (Fastify's trustProxy) knows for whole ranges. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: unset or false; a number of proxy hops (1 for one proxy in front); or a
+ * comma-separated list of proxy addresses, networks (10.0.0.0/8) and range names. `true`
+ * is refused: it would believe the left-most X-Forwarded-For entry, which the client writes.
+ */
+function readTrustProxy(env: NodeJS.ProcessEnv, problems: string[]): TrustProxy {
+  const raw = (env.TRUST_PROXY ?? '').trim();
+  if (raw === '' || raw === 'false' || raw === '0') return false;
+  if (/^\d+$/.test(raw) && Number(raw) <= 10) return Number(raw);
+  const entries = raw.split(',').map((entry) => entry.trim());
+  const bad = entries.find((entry) => !PROXY_RANGES.includes(entry) && !isAddressOrNetwork(entry));
+  if (raw === 'true' || bad !== undefined) {
+    problems.push(
+      `TRUST_PROXY must be the number of proxies in front of the API (1 to 10) or their addresses (e.g. 10.0.0.1,10.1.0.0/16,loopback), got "${raw}"`,
+    );
+    return false;
+  }
+  return entries;
+}
+
+function isAddressOrNetwork(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
 }
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };

@@ -1,22 +1,22 @@
 import { buildApp } from './app.js';
 import { ConfigError, loadConfigFromProcess } from './config.js';
+import { isDatabaseUnavailable } from './db/errors.js';
+import type { BootstrapAdmin } from './modules/customers/customers.service.js';
+
+/** Printed once, to the console only (never to the log): the password is not stored anywhere else. */
+function showFirstAdmin(admin: BootstrapAdmin): void {
+  if (admin.generatedPassword) {
+    console.log(`\nCreated the first admin "${admin.username}" with the generated password:\n\n    ${admin.generatedPassword}\n`);
+  } else {
+    console.log(`\nCreated the first admin "${admin.username}" with ADMIN_PASSWORD.`);
+  }
+}
 
 async function main(): Promise<void> {
   const config = loadConfigFromProcess();
-  const app = await buildApp(config);
-  const address = await app.listen({ port: config.port, host: config.host });
-
-  const admin = app.bootstrapAdmin;
-  if (admin?.generatedPassword) {
-    // Printed once, to the console only (never to the log): it is not stored anywhere else.
-    console.log(`\nCreated the first admin "${admin.username}" with the generated password:\n\n    ${admin.generatedPassword}\n`);
-  } else if (admin) {
-    console.log(`\nCreated the first admin "${admin.username}" with ADMIN_PASSWORD.`);
-  }
-  console.log(`Ecommerce API listening on ${address} (docs: ${address}/docs)`);
-  console.log(
-    `Log in: curl -s -X POST ${address}/customers/login -H 'content-type: application/json' -d '{"username":"${config.adminUsername}","password":"<password>"}'`,
-  );
+  // The admin's password is shown the moment the admin exists, so a start that fails later
+  // (the port is taken, say) never leaves an admin whose password nobody saw.
+  const app = await buildApp(config, { onFirstAdmin: showFirstAdmin });
 
   // Stop taking connections, let requests in flight finish, close the database, exit 0.
   let closing = false;
@@ -29,9 +29,34 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  const address = await app.listen({ port: config.port, host: config.host }).catch(async (error: unknown) => {
+    await app.close();
+    throw error;
+  });
+  console.log(`Ecommerce API listening on ${address} (docs: ${address}/docs)`);
+  console.log(
+    `Log in: curl -s -X POST ${address}/customers/login -H 'content-type: application/json' -d '{"username":"${config.adminUsername}","password":"<password>"}'`,
+  );
+}
+
+/** One sentence for what an operator can fix, the whole error for anything else. */
+function explain(error: unknown): string {
+  if (error instanceof ConfigError) return error.message;
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  const { PORT, HOST } = process.env;
+  if (code === 'EADDRINUSE') return `Port ${PORT || 3000} on ${HOST || '127.0.0.1'} is already in use: stop what holds it, or set PORT to another port.`;
+  if (code === 'EACCES') return `Not allowed to listen on port ${PORT || 3000}: ports below 1024 need privileges; set PORT to 1024 or above.`;
+  if (code === 'EADDRNOTAVAIL') return `HOST ${HOST} is not an address of this machine: set HOST to one of its addresses, or 0.0.0.0 for all.`;
+  if (code === 'SQLITE_CANTOPEN') return 'The SQLite database file cannot be opened: check that DATABASE_URL names a path this user may write.';
+  if (isDatabaseUnavailable(error)) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return `The database at DATABASE_URL is not reachable (${reason}): start it, or check the URL.`;
+  }
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(explain(error));
   process.exit(1);
 });

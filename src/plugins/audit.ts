@@ -9,7 +9,7 @@ import fp from 'fastify-plugin';
  */
 export interface AuditRule {
   event: string;
-  details?: (body: Record<string, unknown>) => Record<string, unknown>;
+  details?: (body: Record<string, unknown>, succeeded: boolean) => Record<string, unknown>;
 }
 
 declare module 'fastify' {
@@ -32,8 +32,9 @@ export default fp(
 
 function logAudited(request: FastifyRequest, reply: FastifyReply, rule: AuditRule): void {
   const body = (request.body ?? {}) as Record<string, unknown>;
-  const fields = { ...eventFields(request, reply, rule.event), ...rule.details?.(body) };
-  if (reply.statusCode < 400) request.log.info(fields, `${rule.event} succeeded`);
+  const succeeded = reply.statusCode < 400;
+  const fields = { ...eventFields(request, reply, rule.event), ...rule.details?.(body, succeeded) };
+  if (succeeded) request.log.info(fields, `${rule.event} succeeded`);
   else request.log.warn(fields, `${rule.event} refused`);
 }
 

@@ -8,7 +8,7 @@ import { assertNoJsonNul } from './no-nul.js';
  * Bodies are JSON only: any other content type is answered 415. An empty JSON body is no
  * body, so a bodiless route (cancel) accepts it while a route that needs one answers 400
  * from its schema. `__proto__` and `constructor.prototype` keys are refused (400) rather
- * than dropped, with a reason the error plugin can name.
+ * than dropped, with a reason the error plugin can name; a NUL anywhere is refused naming its field.
  */
 export default fp(
   async function jsonBody(app: FastifyInstance) {
@@ -16,8 +16,9 @@ export default fp(
     app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
       if (body === '') return done(null, undefined);
       try {
-        assertNoJsonNul(body as string);
-        done(null, secureJson.parse(body as string, undefined, { protoAction: 'error', constructorAction: 'error' }));
+        const parsed: unknown = secureJson.parse(body as string, undefined, { protoAction: 'error', constructorAction: 'error' });
+        assertNoJsonNul(body as string, parsed);
+        done(null, parsed);
       } catch (error) {
         done(error instanceof AppError ? error : Object.assign(error as Error, { statusCode: 400 }), undefined);
       }

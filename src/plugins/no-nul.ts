@@ -1,30 +1,56 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { BadRequestError } from '../shared/errors.js';
+import { ValidationError } from '../shared/errors.js';
 
 // An escaped NUL in JSON text: `\u0000` after an even number of backslashes (an odd run
 // would be an escaped backslash followed by the letters "u0000").
 const JSON_NUL = /(?:^|[^\\])(?:\\\\)*\\u0000/i;
+const NUL_MESSAGE = 'must not contain the NUL character (U+0000)';
 
 /**
  * PostgreSQL text cannot hold U+0000 (it fails the query); SQLite can. So that one input
- * gets one answer on both, NUL is refused with 400 wherever a client can put it: in the
- * URL (path and query, as %00) and in a JSON body (checked as raw text by the json-body
- * parser, before parsing).
+ * gets one answer on both, a NUL is refused with a validation problem naming the field,
+ * wherever a client can put one: in a path parameter or a query value, checked before the
+ * route's schema, and in a JSON body (see `findJsonNul`, used by the json-body parser).
  */
 export default fp(
   async function noNul(app: FastifyInstance) {
-    app.addHook('onRequest', (request, _reply, done) => {
-      done(request.url.includes('%00') ? nulRefused() : undefined);
+    app.addHook('preValidation', (request, _reply, done) => {
+      const found = nulIn(request.params, '/params') ?? nulIn(request.query, '/querystring');
+      done(found === undefined ? undefined : new ValidationError(found, NUL_MESSAGE));
     });
   },
   { name: 'no-nul' },
 );
 
-export function assertNoJsonNul(text: string): void {
-  if (JSON_NUL.test(text)) throw nulRefused();
+/**
+ * For the json-body parser: the parsed body, or a validation problem naming the first
+ * field (or key) with a NUL. The raw text is searched first, which costs nothing when,
+ * as nearly always, there is none.
+ */
+export function assertNoJsonNul(text: string, body: unknown): void {
+  if (!JSON_NUL.test(text)) return;
+  const found = nulIn(body, '/body');
+  if (found !== undefined) throw new ValidationError(found, NUL_MESSAGE);
 }
 
-function nulRefused() {
-  return new BadRequestError('Text may not contain the NUL character (U+0000).');
+/** The JSON Pointer of the first string (or object key) holding a NUL, or undefined. */
+function nulIn(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = nulIn(item, `${path}/${index}`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      const here = `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+      if (key.includes('\u0000')) return here;
+      const found = nulIn(item, here);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
 }

@@ -7,7 +7,7 @@ export type RoleId = typeof ROLE_ADMIN | typeof ROLE_CUSTOMER;
 /** Who is calling: set by the auth hook from a verified token and the live customer row. */
 export interface Actor {
   id: number;
-  role_id: number;
+  role_id: RoleId;
 }
 
 export function isAdmin(actor: Actor): boolean {

@@ -1,4 +1,45 @@
 /**
+ * Every `code` a problem response can carry: clients may switch on these, so the list is
+ * closed and published in the OpenAPI document (the Problem schema).
+ */
+export const ERROR_CODES = [
+  'BAD_REQUEST',
+  'VALIDATION_FAILED',
+  'MALFORMED_JSON',
+  'FORBIDDEN_KEY',
+  'BAD_URL',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'CURRENT_PASSWORD_WRONG',
+  'NOT_FOUND',
+  'CONFLICT',
+  'DUPLICATE',
+  'LAST_ADMIN',
+  'INSUFFICIENT_STOCK',
+  'LINE_LIMIT',
+  'EMPTY_CART',
+  'ILLEGAL_STATUS_CHANGE',
+  'IDEMPOTENCY_KEY_REUSED',
+  'TOO_MANY_PENDING_ORDERS',
+  'BODY_TOO_LARGE',
+  'URI_TOO_LONG',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'REQUEST_TIMEOUT',
+  'HEADERS_TOO_LARGE',
+  'TOO_MANY_REQUESTS',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'NOT_READY',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** One field that failed, as `/body/price` or `/querystring/after`, and why. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/**
  * The errors a service may throw on purpose. Each carries its HTTP status and a
  * stable code; the error plugin turns them into problem+json. Anything else is a bug
  * and is answered with a generic 500.
@@ -6,43 +47,55 @@
 export class AppError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
-    readonly title: string,
+    readonly code: ErrorCode,
     detail: string,
     /** Sent as Retry-After when set (429, 503). */
     readonly retryAfterSeconds?: number,
+    /** For a validation problem: each field that failed. */
+    readonly fields?: FieldError[],
   ) {
     super(detail);
   }
 }
 
+/** A request that is wrong as a whole (not one field's content: see ValidationError). */
 export class BadRequestError extends AppError {
   constructor(detail: string) {
-    super(400, 'BAD_REQUEST', 'Bad Request', detail);
+    super(400, 'BAD_REQUEST', detail);
+  }
+}
+
+/**
+ * A field whose content is wrong in a way its schema cannot say (min_price above max_price,
+ * a stale cursor, a NUL character): answered exactly like a schema failure, with `errors`.
+ */
+export class ValidationError extends AppError {
+  constructor(path: string, message: string) {
+    super(400, 'VALIDATION_FAILED', `${path} ${message}`, undefined, [{ path, message }]);
   }
 }
 
 export class UnauthorizedError extends AppError {
   constructor(detail = 'A valid bearer token is required.') {
-    super(401, 'UNAUTHORIZED', 'Unauthorized', detail);
+    super(401, 'UNAUTHORIZED', detail);
   }
 }
 
 export class ForbiddenError extends AppError {
-  constructor(detail = 'You are not allowed to do this.') {
-    super(403, 'FORBIDDEN', 'Forbidden', detail);
+  constructor(detail = 'You are not allowed to do this.', code: ErrorCode = 'FORBIDDEN') {
+    super(403, code, detail);
   }
 }
 
 export class NotFoundError extends AppError {
   constructor(what: string) {
-    super(404, 'NOT_FOUND', 'Not Found', `${what} was not found.`);
+    super(404, 'NOT_FOUND', `${what} was not found.`);
   }
 }
 
 export class ConflictError extends AppError {
-  constructor(detail: string, code = 'CONFLICT') {
-    super(409, code, 'Conflict', detail);
+  constructor(detail: string, code: ErrorCode = 'CONFLICT') {
+    super(409, code, detail);
   }
 }
 
@@ -54,12 +107,12 @@ export class InsufficientStockError extends ConflictError {
 
 export class TooManyRequestsError extends AppError {
   constructor(detail: string, retryAfterSeconds: number) {
-    super(429, 'TOO_MANY_REQUESTS', 'Too Many Requests', detail, retryAfterSeconds);
+    super(429, 'TOO_MANY_REQUESTS', detail, retryAfterSeconds);
   }
 }
 
 export class ServiceUnavailableError extends AppError {
   constructor(detail: string, retryAfterSeconds: number) {
-    super(503, 'UNAVAILABLE', 'Service Unavailable', detail, retryAfterSeconds);
+    super(503, 'UNAVAILABLE', detail, retryAfterSeconds);
   }
 }

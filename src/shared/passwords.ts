@@ -1,50 +1,49 @@
 import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
-import { ServiceUnavailableError } from './errors.js';
+import { ClientShares, Gate } from './gate.js';
+import { ServiceUnavailableError, TooManyRequestsError } from './errors.js';
 
 // argon2id with OWASP's first recommended profile: 19 MiB, 2 passes, 1 lane.
 const ARGON2ID = 2; // Algorithm.Argon2id; the package's const enum cannot be imported under isolatedModules
 const OPTIONS = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
+/** Places in the hashing queue (running or waiting) that one client may hold at once. */
+export const MAX_HASHES_PER_CLIENT = 4;
+
 /**
  * Bounds the CPU that password hashing may take. Each hash is ~9 ms of one core; left
  * alone, a login flood runs four at a time (libuv's pool) and starves every other request.
  * One core is kept for everything else; past 64 waiting (about half a second of hashing)
- * the rest are refused at once with 503.
+ * the rest are refused at once with 503. Within that, one client (an address, an account)
+ * holds at most MAX_HASHES_PER_CLIENT places, so one client's flood never fills the queue
+ * that other people's logins wait in.
  */
-class HashingGate {
-  private running = 0;
-  private readonly waiting: Array<() => void> = [];
+const gate = new Gate(
+  Math.max(1, availableParallelism() - 1),
+  64,
+  () => new ServiceUnavailableError('Too many password checks in progress; try again shortly.', 1),
+);
+const shares = new ClientShares(
+  MAX_HASHES_PER_CLIENT,
+  () => new TooManyRequestsError('Too many password checks from you at once; wait for them to finish.', 1),
+);
 
-  constructor(
-    private readonly concurrency: number,
-    private readonly maxWaiting: number,
-  ) {}
+/**
+ * Who asks for a hash, for the per-client share: `address:<ip>` and, when signed in,
+ * `customer:<id>`. A request names every client it belongs to.
+ */
+export type HashingClients = readonly string[];
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.running >= this.concurrency) {
-      if (this.waiting.length >= this.maxWaiting) {
-        throw new ServiceUnavailableError('Too many password checks in progress; try again shortly.', 1);
-      }
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    } else {
-      this.running += 1;
-    }
-    try {
-      return await work();
-    } finally {
-      // Hand the slot straight to the next in line, or free it.
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running -= 1;
-    }
-  }
+export function clientsOf(address: string, customerId?: number): HashingClients {
+  return customerId === undefined ? [`address:${address}`] : [`address:${address}`, `customer:${customerId}`];
 }
 
-const gate = new HashingGate(Math.max(1, availableParallelism() - 1), 64);
+function gated<T>(clients: HashingClients, work: () => Promise<T>): Promise<T> {
+  return shares.run(clients, () => gate.run(work));
+}
 
-export function hashPassword(password: string): Promise<string> {
-  return gate.run(() => hash(password, OPTIONS));
+export function hashPassword(password: string, clients: HashingClients): Promise<string> {
+  return gated(clients, () => hash(password, OPTIONS));
 }
 
 let dummyHash: Promise<string> | undefined;
@@ -53,12 +52,12 @@ let dummyHash: Promise<string> | undefined;
  * Checks a password against a stored hash. With no hash (unknown user) it still does
  * the same work against a dummy hash, so the answer takes about the same time.
  */
-export async function verifyPassword(storedHash: string | undefined, password: string): Promise<boolean> {
+export async function verifyPassword(storedHash: string | undefined, password: string, clients: HashingClients): Promise<boolean> {
   if (storedHash === undefined) {
     dummyHash ??= hash('dummy password that matches nothing', OPTIONS);
     const dummy = await dummyHash;
-    await gate.run(() => verify(dummy, password));
+    await gated(clients, () => verify(dummy, password));
     return false;
   }
-  return gate.run(() => verify(storedHash, password));
+  return gated(clients, () => verify(storedHash, password));
 }

@@ -3,10 +3,13 @@
  * at the first attempt. Async so a shared store can stand behind the same interface.
  */
 export interface AttemptLimiter {
-  /** Seconds until `key` may try again, or 0 when it may. */
-  retryAfter(key: string): Promise<number>;
-  record(key: string): Promise<void>;
-  /** Takes back one recorded attempt (one recorded before it was known not to count). */
+  /**
+   * Counts one attempt for `key` and, in the same atomic step, compares the count with the
+   * limit: 0 when this attempt is within it, else the seconds until the window ends. So
+   * of any number of attempts at once, exactly as many as the limit allows pass.
+   */
+  hit(key: string): Promise<number>;
+  /** Takes back one counted attempt (one that turned out not to count: refused, or succeeded). */
   release(key: string): Promise<void>;
   reset(key: string): Promise<void>;
 }
@@ -24,20 +27,16 @@ export class MemoryAttemptLimiter implements AttemptLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async retryAfter(key: string): Promise<number> {
-    const window = this.liveWindow(key);
-    if (!window || window.count < this.maxAttempts) return 0;
-    return Math.max(1, Math.ceil((window.endsAt - this.now()) / 1000));
-  }
-
-  async record(key: string): Promise<void> {
-    const window = this.liveWindow(key);
-    if (window) {
-      window.count += 1;
-      return;
+  async hit(key: string): Promise<number> {
+    let window = this.liveWindow(key);
+    if (!window) {
+      if (this.windows.size >= MAX_KEYS) this.evict();
+      window = { count: 0, endsAt: this.now() + this.windowSeconds * 1000 };
+      this.windows.set(key, window);
     }
-    if (this.windows.size >= MAX_KEYS) this.evict();
-    this.windows.set(key, { count: 1, endsAt: this.now() + this.windowSeconds * 1000 });
+    window.count += 1;
+    if (window.count <= this.maxAttempts) return 0;
+    return Math.max(1, Math.ceil((window.endsAt - this.now()) / 1000));
   }
 
   async release(key: string): Promise<void> {
@@ -67,4 +66,20 @@ export class MemoryAttemptLimiter implements AttemptLimiter {
       if (oldest !== undefined) this.windows.delete(oldest);
     }
   }
+}
+
+/**
+ * Counts one attempt on every limiter at once; if any of them is past its limit, takes all
+ * of them back (a refused attempt tried nothing, so it must not push any count further,
+ * least of all a shared one like a username's) and answers the longest wait.
+ */
+export async function hitAll(hits: { limiter: AttemptLimiter; key: string }[]): Promise<number> {
+  const waits = await Promise.all(hits.map(({ limiter, key }) => limiter.hit(key)));
+  const wait = Math.max(0, ...waits);
+  if (wait > 0) await releaseAll(hits);
+  return wait;
+}
+
+export async function releaseAll(hits: { limiter: AttemptLimiter; key: string }[]): Promise<void> {
+  await Promise.all(hits.map(({ limiter, key }) => limiter.release(key)));
 }

@@ -2,12 +2,19 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { AttemptLimiter } from './attempt-limiter.js';
 
-// Each script runs atomically in Redis, so processes sharing a counter never lose an update.
-// The window starts at the first attempt: the expiry is set only when the key is new.
-const RECORD = `
+// Each script runs atomically in Redis, so processes sharing a counter never lose an update,
+// and counting and comparing are one step: no attempt can slip in between.
+// The window starts at the first attempt: the expiry is set only when the key is new
+// (or, for a counter someone left without one, now, so it cannot block forever).
+const HIT = `
 local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return count`;
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+if count <= tonumber(ARGV[2]) then return 0 end
+return ttl`;
 const RELEASE = `
 local count = tonumber(redis.call('GET', KEYS[1]) or '0')
 if count > 0 then redis.call('DECR', KEYS[1]) end
@@ -31,22 +38,9 @@ export class RedisAttemptLimiter implements AttemptLimiter {
     private readonly windowSeconds: number,
   ) {}
 
-  async retryAfter(key: string): Promise<number> {
-    const counter = this.keyOf(key);
-    const [get, pttl] = (await this.redis.multi().get(counter).pttl(counter).exec()) ?? [];
-    const count = get?.[1] === null ? 0 : asCount(get?.[1]);
-    if (count < this.maxAttempts) return 0;
-    let ttlMs = Number(pttl?.[1]);
-    if (ttlMs === -1) {
-      // A counter without an expiry (written by someone else) would block forever: give it the window again.
-      await this.redis.pexpire(counter, this.windowSeconds * 1000);
-      ttlMs = this.windowSeconds * 1000;
-    }
-    return Math.max(1, Math.ceil(asCount(ttlMs) / 1000));
-  }
-
-  async record(key: string): Promise<void> {
-    asCount(await this.redis.eval(RECORD, 1, this.keyOf(key), this.windowSeconds * 1000));
+  async hit(key: string): Promise<number> {
+    const waitMs = asCount(await this.redis.eval(HIT, 1, this.keyOf(key), this.windowSeconds * 1000, this.maxAttempts));
+    return waitMs === 0 ? 0 : Math.max(1, Math.ceil(waitMs / 1000));
   }
 
   async release(key: string): Promise<void> {
@@ -75,12 +69,8 @@ export class FallbackAttemptLimiter implements AttemptLimiter {
     private readonly log: FastifyBaseLogger,
   ) {}
 
-  retryAfter(key: string) {
-    return this.attempt((limiter) => limiter.retryAfter(key));
-  }
-
-  record(key: string) {
-    return this.attempt((limiter) => limiter.record(key));
+  hit(key: string) {
+    return this.attempt((limiter) => limiter.hit(key));
   }
 
   release(key: string) {
@@ -96,13 +86,13 @@ export class FallbackAttemptLimiter implements AttemptLimiter {
       const result = await use(this.shared);
       if (this.failing) {
         this.failing = false;
-        this.log.info('Redis answers again: login and registration throttling is shared across processes');
+        this.log.info('Redis answers again: throttling is shared across processes');
       }
       return result;
     } catch (error) {
       if (!this.failing) {
         this.failing = true;
-        this.log.warn({ err: error }, 'Redis is unreachable: throttling logins and registrations per process until it is back');
+        this.log.warn({ err: error }, 'Redis is unreachable: throttling per process until it is back');
       }
       return use(this.local);
     }

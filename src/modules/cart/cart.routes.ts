@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { authenticated, bearerAuth } from '../../shared/routes.js';
-import { problems } from '../../shared/schemas.js';
+import { authenticated } from '../../shared/routes.js';
+import { problems, ref } from '../../shared/schemas.js';
 import { AddToCartBody, CartParams, CartResponse, RemoveFromCartBody } from './cart.schemas.js';
 import * as service from './cart.service.js';
 
 const tags = ['cart'];
+const ownership = 'A customer may name only itself (403); an admin any live customer (404 for an unknown one).';
 
 const ownCartRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -12,10 +13,11 @@ const ownCartRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
+        operationId: 'addToCart',
         summary: 'Add a product to a cart (adds to the quantity already there)',
-        security: bearerAuth,
-        body: AddToCartBody,
-        response: { 200: CartResponse, ...problems(400, 401, 403, 404, 409, 413, 415) },
+        description: `A line holds at most 1,000 units (409 LINE_LIMIT); a tracked stock must cover the line (409 INSUFFICIENT_STOCK). ${ownership}`,
+        body: ref(AddToCartBody),
+        response: { 200: ref(CartResponse), ...problems(403, 404, 409) },
       },
     },
     async (request) => service.addToCart(app.db, request.actor, request.body),
@@ -26,10 +28,11 @@ const ownCartRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
+        operationId: 'removeFromCart',
         summary: 'Remove a product from a cart, or some of its quantity',
-        security: bearerAuth,
-        body: RemoveFromCartBody,
-        response: { 200: CartResponse, ...problems(400, 401, 403, 404, 413, 415) },
+        description: `A product that is not in the cart is 404. ${ownership}`,
+        body: ref(RemoveFromCartBody),
+        response: { 200: ref(CartResponse), ...problems(403, 404, 409) },
       },
     },
     async (request) => service.removeFromCart(app.db, request.actor, request.body),
@@ -40,10 +43,11 @@ const ownCartRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
+        operationId: 'getCart',
         summary: "A customer's cart",
-        security: bearerAuth,
+        description: `Empty items when the cart is empty. ${ownership}`,
         params: CartParams,
-        response: { 200: CartResponse, ...problems(400, 401, 403, 404) },
+        response: { 200: ref(CartResponse), ...problems(403, 404) },
       },
     },
     async (request) => service.getCart(app.db, request.actor, request.params.customer_id),
@@ -54,10 +58,11 @@ const ownCartRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
+        operationId: 'clearCart',
         summary: "Empty a customer's cart",
-        security: bearerAuth,
+        description: ownership,
         params: CartParams,
-        response: { 200: CartResponse, ...problems(400, 401, 403, 404) },
+        response: { 200: ref(CartResponse), ...problems(403, 404) },
       },
     },
     async (request) => service.clearCart(app.db, request.actor, request.params.customer_id),

@@ -1,5 +1,5 @@
-import type { Db } from '../../db/database.js';
-import { inTransaction } from '../../db/transaction.js';
+import type { Db, Queryable, Trx } from '../../db/database.js';
+import { inTransaction } from '../../db/engine.js';
 import type { Actor } from '../../shared/access.js';
 import { ConflictError, InsufficientStockError, NotFoundError } from '../../shared/errors.js';
 import { toMajor } from '../../shared/money.js';
@@ -8,40 +8,64 @@ import { findLiveProduct } from '../products/products.service.js';
 import * as repo from './cart.repository.js';
 import { type AddToCartBody, type CartResponse, MAX_LINE_QUANTITY, type RemoveFromCartBody } from './cart.schemas.js';
 
+/** How often a change that raced another is tried again before giving up with 409. */
+const ATTEMPTS = 3;
+
 export async function getCart(db: Db, actor: Actor, customerId: number): Promise<CartResponse> {
   await assertMayActFor(db, actor, customerId);
   return readCart(db, customerId);
 }
 
-/** Adds to the line's quantity; a tracked product's stock must cover the whole line. */
+/**
+ * Adds to the line's quantity; a tracked product's stock must cover the whole line. The
+ * database decides, in the statement that adds (cart.repository's addCartUnits); only when
+ * it refused is the reason looked up, to answer it.
+ */
 export async function addToCart(db: Db, actor: Actor, input: AddToCartBody): Promise<CartResponse> {
   await assertMayActFor(db, actor, input.customer_id);
   return inTransaction(db, async (trx) => {
-    const product = await findLiveProduct(trx, input.product_id);
-    const current = (await repo.findCartLineQuantity(trx, input.customer_id, input.product_id)) ?? 0;
-    const wanted = current + input.quantity;
-    if (wanted > MAX_LINE_QUANTITY) {
-      throw new ConflictError(`A cart line holds at most ${MAX_LINE_QUANTITY} units; it has ${current}.`, 'LINE_LIMIT');
+    const line = { customerId: input.customer_id, productId: input.product_id, quantity: input.quantity, maxLine: MAX_LINE_QUANTITY };
+    for (let attempt = 1; (await repo.addCartUnits(trx, line)) === undefined; attempt += 1) {
+      await explainRefusedAdd(trx, line);
+      if (attempt === ATTEMPTS) throw new ConflictError('The cart or the stock kept changing; try again.');
     }
-    if (product.stock !== null && wanted > product.stock) {
-      throw new InsufficientStockError(product.id, product.product_name, product.stock, wanted);
-    }
-    await repo.upsertCartLine(trx, input.customer_id, input.product_id, wanted);
     return readCart(trx, input.customer_id);
   });
+}
+
+/** Why the units could not be added: throws the answer, or returns if nothing stands in the way now (then the add is tried again). */
+async function explainRefusedAdd(trx: Trx, line: { customerId: number; productId: number; quantity: number }): Promise<void> {
+  const product = await findLiveProduct(trx, line.productId);
+  const current = (await repo.findCartLineQuantity(trx, line.customerId, line.productId)) ?? 0;
+  const wanted = current + line.quantity;
+  if (wanted > MAX_LINE_QUANTITY) {
+    throw new ConflictError(`A cart line holds at most ${MAX_LINE_QUANTITY} units; it has ${current}.`, 'LINE_LIMIT');
+  }
+  if (product.stock !== null && wanted > product.stock) {
+    throw new InsufficientStockError(product.id, product.product_name, product.stock, wanted);
+  }
 }
 
 /** Without a quantity the line goes; with one, that many come off (the line goes at zero or below). */
 export async function removeFromCart(db: Db, actor: Actor, input: RemoveFromCartBody): Promise<CartResponse> {
   await assertMayActFor(db, actor, input.customer_id);
   return inTransaction(db, async (trx) => {
-    const current = await repo.findCartLineQuantity(trx, input.customer_id, input.product_id);
-    if (current === undefined) throw new NotFoundError('That product in the cart');
-    const left = input.quantity === undefined ? 0 : current - input.quantity;
-    if (left > 0) await repo.upsertCartLine(trx, input.customer_id, input.product_id, left);
-    else await repo.deleteCartLine(trx, input.customer_id, input.product_id);
+    if (!(await takeUnits(trx, input.customer_id, input.product_id, input.quantity))) {
+      throw new NotFoundError('That product in the cart');
+    }
     return readCart(trx, input.customer_id);
   });
+}
+
+/** False when the product is not in the cart. */
+async function takeUnits(trx: Trx, customerId: number, productId: number, quantity: number | undefined): Promise<boolean> {
+  if (quantity === undefined) return repo.deleteCartLine(trx, customerId, productId);
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
+    if (await repo.takeCartUnits(trx, customerId, productId, quantity)) return true;
+    // Neither statement matched: the line is gone, or it grew between them.
+    if ((await repo.findCartLineQuantity(trx, customerId, productId)) === undefined) return false;
+  }
+  throw new ConflictError('The cart kept changing; try again.');
 }
 
 export async function clearCart(db: Db, actor: Actor, customerId: number): Promise<CartResponse> {
@@ -50,21 +74,20 @@ export async function clearCart(db: Db, actor: Actor, customerId: number): Promi
   return readCart(db, customerId);
 }
 
-/** The lines to check out, by product id. */
-export async function cartLines(db: Db, customerId: number) {
-  const lines = await repo.findCartLines(db, customerId);
-  return lines.map((line) => ({ product_id: line.product_id, quantity: line.quantity }));
+/** Claims the cart's lines for a checkout, emptying it (see takeCartLines); in the checkout's transaction. */
+export function takeCartForCheckout(trx: Trx, customerId: number) {
+  return repo.takeCartLines(trx, customerId);
 }
 
-export function emptyCart(db: Db, customerId: number): Promise<void> {
+export function emptyCart(db: Queryable, customerId: number): Promise<void> {
   return repo.deleteCartLines(db, customerId);
 }
 
-export function removeProductFromCarts(db: Db, productId: number): Promise<void> {
+export function removeProductFromCarts(db: Queryable, productId: number): Promise<void> {
   return repo.deleteProductCartLines(db, productId);
 }
 
-async function readCart(db: Db, customerId: number): Promise<CartResponse> {
+async function readCart(db: Queryable, customerId: number): Promise<CartResponse> {
   const lines = await repo.findCartLines(db, customerId);
   let totalCents = 0;
   const items = lines.map((line) => {

@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Id, Text, Timestamp } from '../../shared/schemas.js';
+import { ROLE_ADMIN, ROLE_CUSTOMER, type RoleId } from '../../shared/access.js';
+import { Id, Text, Timestamp, named } from '../../shared/schemas.js';
 
 export const Username = Type.String({
   minLength: 3,
@@ -10,7 +11,7 @@ export const Username = Type.String({
 export const Email = Type.String({ format: 'email', maxLength: 254, description: 'Unique regardless of case' });
 export const Password = Type.String({ minLength: 8, maxLength: 128, description: '8 to 128 characters' });
 const Phone = Type.Union([Type.String({ minLength: 1, maxLength: 30 }), Type.Null()]);
-const RoleId = Type.Integer({ minimum: 1, maximum: 2, description: '1 admin, 2 customer' });
+const Role = Type.Unsafe<RoleId>({ type: 'integer', enum: [ROLE_ADMIN, ROLE_CUSTOMER], description: '1 admin, 2 customer' });
 
 const customerFields = {
   customer_name: Text(200),
@@ -20,26 +21,56 @@ const customerFields = {
   password: Password,
 };
 
-export const RegisterCustomerBody = Type.Object(customerFields, { additionalProperties: false });
+const ann = { customer_name: 'Ann Lee', email: 'ann@example.com', phone: '+1 555 0100', username: 'ann' };
+
+export const RegisterCustomerBody = named(
+  'RegisterCustomerBody',
+  Type.Object(customerFields, { additionalProperties: false, examples: [{ ...ann, password: 'correct horse' }] }),
+);
 export type RegisterCustomerBody = Static<typeof RegisterCustomerBody>;
 
-export const CreateCustomerBody = Type.Object(
-  { ...customerFields, role_id: Type.Optional(RoleId) },
-  { additionalProperties: false },
+export const CreateCustomerBody = named(
+  'CreateCustomerBody',
+  Type.Object(
+    { ...customerFields, role_id: Type.Optional(Role) },
+    { additionalProperties: false, examples: [{ ...ann, password: 'correct horse', role_id: 2 }] },
+  ),
 );
 export type CreateCustomerBody = Static<typeof CreateCustomerBody>;
 
-export const UpdateCustomerBody = Type.Partial(CreateCustomerBody, { additionalProperties: false });
+export const UpdateCustomerBody = named(
+  'UpdateCustomerBody',
+  Type.Partial(
+    Type.Object({
+      ...customerFields,
+      role_id: Role,
+      current_password: Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description: 'Your password as it is now: needed to change your own password, email or username',
+      }),
+    }),
+    { additionalProperties: false, examples: [{ email: 'ann.lee@example.com', current_password: 'correct horse' }] },
+  ),
+);
 export type UpdateCustomerBody = Static<typeof UpdateCustomerBody>;
 
 /** The public face of a customer: never the password hash or token version. */
-export const CustomerResponse = Type.Object({
-  id: Id,
-  customer_name: Type.String(),
-  email: Type.String(),
-  phone: Type.Union([Type.String(), Type.Null()]),
-  username: Type.String(),
-  role_id: Type.Integer(),
-  created_at: Timestamp,
-});
+export const CustomerResponse = named(
+  'Customer',
+  Type.Object(
+    {
+      id: Id,
+      customer_name: Type.String(),
+      email: Type.String(),
+      phone: Type.Union([Type.String(), Type.Null()]),
+      username: Type.String(),
+      role_id: Role,
+      created_at: Timestamp,
+    },
+    { examples: [{ id: 2, ...ann, role_id: 2, created_at: '2026-11-25T10:00:00.000Z' }] },
+  ),
+);
 export type CustomerResponse = Static<typeof CustomerResponse>;
+
+export const customerSchemas = [CustomerResponse, RegisterCustomerBody, CreateCustomerBody, UpdateCustomerBody];

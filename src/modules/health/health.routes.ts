@@ -1,23 +1,39 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
-import { problems } from '../../shared/schemas.js';
 import { problemBody, sendProblem } from '../../plugins/errors.js';
+import { named, problems, ref } from '../../shared/schemas.js';
 
-const Status = Type.Object({ status: Type.Literal('ok') });
+export const Health = named('Health', Type.Object({ status: Type.Literal('ok') }, { examples: [{ status: 'ok' }] }));
 const tags = ['operations'];
+const NOT_READY_RETRY_S = 5;
 
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/health',
-    { schema: { tags, summary: 'The process is up', response: { 200: Status } } },
+    {
+      config: { database: false },
+      schema: {
+        tags,
+        operationId: 'health',
+        summary: 'The process is up',
+        description: 'Answers while the process runs, whatever the database does.',
+        response: { 200: ref(Health) },
+      },
+    },
     async () => ({ status: 'ok' as const }),
   );
 
   app.get(
     '/ready',
     {
-      schema: { tags, summary: 'The database answers', response: { 200: Status, ...problems(503) } },
+      schema: {
+        tags,
+        operationId: 'ready',
+        summary: 'The database answers',
+        description: '503 while the database does not answer.',
+        response: { 200: ref(Health), ...problems(503) },
+      },
     },
     async (request, reply) => {
       try {
@@ -25,6 +41,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         return { status: 'ok' as const };
       } catch (error) {
         request.log.warn({ err: error }, 'database is not answering');
+        reply.header('retry-after', String(NOT_READY_RETRY_S));
         return sendProblem(reply, problemBody(503, 'NOT_READY', 'The database is not answering.'));
       }
     },

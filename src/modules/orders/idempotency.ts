@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Db } from '../../db/database.js';
+import type { Db, Trx } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/errors.js';
-import { inTransaction } from '../../db/transaction.js';
+import { inTransaction } from '../../db/engine.js';
 import { ConflictError } from '../../shared/errors.js';
 import * as repo from './orders.repository.js';
 
@@ -26,7 +26,7 @@ export interface IdempotentRequest {
 export async function runIdempotent<T>(
   db: Db,
   request: IdempotentRequest,
-  work: (trx: Db) => Promise<T>,
+  work: (trx: Trx) => Promise<T>,
 ): Promise<{ result: T; replayed: boolean }> {
   const { key } = request;
   if (key === undefined) return { result: await inTransaction(db, work), replayed: false };

@@ -1,5 +1,4 @@
-export const ORDER_STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
+import type { OrderStatus } from '../../db/database.js';
 
 /** The whole order lifecycle: every change not listed here is refused with 409. */
 const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {

@@ -1,15 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { adminOnly, bearerAuth } from '../../shared/routes.js';
-import { IdParams, Message, problems } from '../../shared/schemas.js';
-import {
-  CreateProductBody,
-  ListProductsQuery,
-  PageProductsQuery,
-  ProductPage,
-  ProductResponse,
-  UpdateProductBody,
-} from './products.schemas.js';
+import { adminOnly, optionalBearer } from '../../shared/routes.js';
+import { IdParams, Message, problems, ref } from '../../shared/schemas.js';
+import { deleteProductEverywhere } from '../../use-cases/delete-product.js';
+import { CreateProductBody, ListProductsQuery, PageProductsQuery, ProductPage, ProductResponse, UpdateProductBody } from './products.schemas.js';
 import * as service from './products.service.js';
 
 const tags = ['products'];
@@ -21,9 +15,14 @@ const catalogueRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
+        operationId: 'listProducts',
         summary: 'All active products (filter with q, min_price, max_price; order with sort)',
+        description:
+          'The whole matching catalogue as one JSON array, streamed. A few such reads run at once per process; past a short queue, 503 with Retry-After. ' +
+          'min_price above max_price is 400.',
+        security: optionalBearer,
         querystring: ListProductsQuery,
-        response: { 200: Type.Array(ProductResponse), ...problems(400) },
+        response: { 200: Type.Array(ref(ProductResponse)) },
       },
     },
     async (request, reply) => {
@@ -38,9 +37,14 @@ const catalogueRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
+        operationId: 'pageProducts',
         summary: 'One page of active products',
+        description:
+          'By number (page, per_page) or after a cursor (after, the next of the page before), which is as fast however deep. ' +
+          'An after that is not the next of a page with the same sort is 400; so is min_price above max_price.',
+        security: optionalBearer,
         querystring: PageProductsQuery,
-        response: { 200: ProductPage, ...problems(400) },
+        response: { 200: ref(ProductPage) },
       },
     },
     async (request) => service.pageProducts(app.db, request.query),
@@ -51,9 +55,12 @@ const catalogueRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
+        operationId: 'getProduct',
         summary: 'Get a product',
+        description: 'An unknown or deleted product is 404.',
+        security: optionalBearer,
         params: IdParams,
-        response: { 200: ProductResponse, ...problems(400, 404) },
+        response: { 200: ref(ProductResponse), ...problems(404) },
       },
     },
     async (request) => service.getProduct(app.db, request.params.id),
@@ -66,10 +73,11 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
+        operationId: 'createProduct',
         summary: 'Add a product (admin)',
-        security: bearerAuth,
-        body: CreateProductBody,
-        response: { 201: ProductResponse, ...problems(400, 401, 403, 413, 415) },
+        description: 'Without stock (or with null) the product is not stock-tracked and never runs out.',
+        body: ref(CreateProductBody),
+        response: { 201: ref(ProductResponse) },
       },
     },
     async (request, reply) => reply.code(201).send(await service.createProduct(app.db, request.body)),
@@ -80,11 +88,12 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
+        operationId: 'updateProduct',
         summary: 'Update a product (admin, any subset of fields)',
-        security: bearerAuth,
+        description: 'Placed orders keep the name and price they were placed with.',
         params: IdParams,
-        body: UpdateProductBody,
-        response: { 200: ProductResponse, ...problems(400, 401, 403, 404, 413, 415) },
+        body: ref(UpdateProductBody),
+        response: { 200: ref(ProductResponse), ...problems(404) },
       },
     },
     async (request) => service.updateProduct(app.db, request.params.id, request.body),
@@ -96,14 +105,15 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { audit: { event: 'product.delete' } },
       schema: {
         tags,
+        operationId: 'deleteProduct',
         summary: 'Delete a product (admin): it leaves the catalogue; orders keep their copy',
-        security: bearerAuth,
+        description: 'It also leaves every cart.',
         params: IdParams,
-        response: { 200: Message, ...problems(400, 401, 403, 404) },
+        response: { 200: ref(Message), ...problems(404) },
       },
     },
     async (request) => {
-      await service.deleteProduct(app.db, request.params.id);
+      await deleteProductEverywhere(app.db, request.params.id);
       return { message: 'Product deleted.' };
     },
   );

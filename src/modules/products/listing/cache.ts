@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.js';
+import type { Db } from '../../../db/database.js';
 
 interface Entry<T> {
   value: Promise<T>;
@@ -18,7 +18,7 @@ const KEPT_PER_MS_OF_WORK = 100;
  * key for at least `minTtlMs` (longer when it was costly, see KEPT_PER_MS_OF_WORK), worked
  * out once for all the requests that ask meanwhile, and dropped at once when this process
  * changes a product; a change made by another process shows when the fact expires. A failed
- * lookup is not kept.
+ * lookup is not kept. `now` is the clock (tests give their own).
  */
 export class ListingCache<T> {
   private readonly byDb = new WeakMap<Db, Map<string, Entry<T>>>();
@@ -26,20 +26,21 @@ export class ListingCache<T> {
   constructor(
     private readonly minTtlMs: number,
     private readonly maxEntries: number,
+    private readonly now: () => number = Date.now,
   ) {}
 
   get(db: Db, key: string, load: () => Promise<T>): Promise<T> {
     const entries = this.entriesOf(db);
     const cached = entries.get(key);
-    if (cached && cached.until > Date.now()) return cached.value;
-    const startedAt = Date.now();
+    if (cached && cached.until > this.now()) return cached.value;
+    const startedAt = this.now();
     // Shared by every request that asks while it is being worked out.
     const entry: Entry<T> = { value: load(), until: Number.POSITIVE_INFINITY };
     if (entries.size >= this.maxEntries) entries.clear();
     entries.set(key, entry);
     entry.value.then(
       () => {
-        const took = Date.now() - startedAt;
+        const took = this.now() - startedAt;
         entry.until = startedAt + Math.max(this.minTtlMs, took * KEPT_PER_MS_OF_WORK);
       },
       () => {
