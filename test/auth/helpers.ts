@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { type ApiResponse, call } from '../helpers/app.js';
-import { assertProblem } from '../helpers/bad-input.js';
+import { assertProblem } from '../helpers/problem.js';
 
 /** A customer in any answer has exactly these fields: never a password, its hash or its token version. */
 export const PUBLIC_CUSTOMER_FIELDS = ['created_at', 'customer_name', 'email', 'id', 'phone', 'role_id', 'username'];

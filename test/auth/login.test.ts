@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
 import { ADMIN, adminToken, buildTestApp, call, registerCustomer, TEST_SECRET } from '../helpers/app.js';
-import { assertProblem } from '../helpers/bad-input.js';
 import { decodeJwt } from '../helpers/tokens.js';
 import { attemptLogin, median } from './helpers.js';
+import { assertProblem } from '../helpers/problem.js';
 
 /** True when the token's signature is HMAC-SHA256 over header.payload with the bytes of the secret. */
 function signedWith(token: string, secret: string): boolean {

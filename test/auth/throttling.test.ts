@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ADMIN, adminToken, buildTestApp, call, registerCustomer } from '../helpers/app.js';
-import { assertProblem } from '../helpers/bad-input.js';
 import { allCustomers, assertThrottled, attemptLogin, customerFields, postFrom } from './helpers.js';
+import { assertProblem } from '../helpers/problem.js';
 
 const LOGIN_WINDOW_S = 900;
 
@@ -68,7 +68,7 @@ test('when the app does not trust a proxy, then changing X-Forwarded-For does no
 });
 
 test('when the app trusts a proxy, then X-Forwarded-For names the client: the failing one gets 429, another still logs in', async (t) => {
-  const app = await buildTestApp(t, { trustProxy: true, loginMaxFailuresPerAddress: 3 });
+  const app = await buildTestApp(t, { trustProxy: ['127.0.0.1'], loginMaxFailuresPerAddress: 3 });
   const from = (address: string) => ({ 'x-forwarded-for': address });
   for (let i = 0; i < 3; i += 1) {
     assert.equal((await attemptLogin(app, `guess-${i}`, 'wrong-password', from('198.51.100.1'))).status, 401);
@@ -128,4 +128,74 @@ test('when one address registers more than registerMaxPerAddress times, then 429
   assert.equal(elsewhere.status, 201);
   assert.equal(elsewhere.body.username, late.username);
   assert.equal((await attemptLogin(app, late.username, late.password)).status, 200);
+});
+
+test('when a stranger at one address fails five times for the admin, then only that address is held back: the admin logs in from its own', async (t) => {
+  const app = await buildTestApp(t, { loginMaxFailures: 5, loginMaxFailuresPerAddress: 50, loginMaxFailuresPerUsername: 100 });
+  for (let i = 0; i < 5; i += 1) {
+    assert.equal((await postFrom(app, '203.0.113.66', '/customers/login', { username: ADMIN.username, password: `guess-${i}-x` })).status, 401);
+  }
+  assertThrottled(await postFrom(app, '203.0.113.66', '/customers/login', ADMIN), LOGIN_WINDOW_S);
+  // Five more every 15 minutes from that address keep only that address out.
+  assertThrottled(await postFrom(app, '203.0.113.66', '/customers/login', { username: ADMIN.username, password: 'guess-6-x' }), LOGIN_WINDOW_S);
+  assert.equal((await postFrom(app, '192.0.2.10', '/customers/login', ADMIN)).status, 200);
+});
+
+test('when guesses for one username come from many addresses, then past LOGIN_MAX_FAILURES_PER_USERNAME it is held back everywhere', async (t) => {
+  const app = await buildTestApp(t, { loginMaxFailures: 5, loginMaxFailuresPerAddress: 50, loginMaxFailuresPerUsername: 6 });
+  for (let i = 0; i < 6; i += 1) {
+    assert.equal((await postFrom(app, `198.51.100.${i}`, '/customers/login', { username: ADMIN.username, password: 'wrong-guess-x' })).status, 401);
+  }
+  assertThrottled(await postFrom(app, '192.0.2.10', '/customers/login', ADMIN), LOGIN_WINDOW_S);
+  // Refused attempts count nothing: another username from those addresses is untouched.
+  assert.equal((await postFrom(app, '198.51.100.0', '/customers/login', { username: 'someone-else', password: 'wrong-guess-x' })).status, 401);
+});
+
+test('when 40 wrong guesses for one username arrive at once, then exactly as many are checked as the limit allows: counting and comparing are one step', async (t) => {
+  const statuses = (answers: { status: number }[]) => {
+    const counts: Record<number, number> = {};
+    for (const answer of answers) counts[answer.status] = (counts[answer.status] ?? 0) + 1;
+    return counts;
+  };
+  // From one address (the limit stays under the four password checks one client may run at once).
+  const oneAddress = await buildTestApp(t, { loginMaxFailures: 3 });
+  const fromOne = await Promise.all(Array.from({ length: 40 }, (_, i) => attemptLogin(oneAddress, ADMIN.username, `concurrent-guess-${i}`)));
+  assert.deepEqual(statuses(fromOne), { 401: 3, 429: 37 });
+  // From 40 addresses, against the limit per username.
+  const manyAddresses = await buildTestApp(t, { loginMaxFailuresPerUsername: 5 });
+  const fromMany = await Promise.all(
+    Array.from({ length: 40 }, (_, i) => postFrom(manyAddresses, `198.51.100.${i}`, '/customers/login', { username: ADMIN.username, password: 'guess-x' })),
+  );
+  assert.deepEqual(statuses(fromMany), { 401: 5, 429: 35 });
+});
+
+test('when the proxies in front are given by count, then the client address is the one the last proxy saw; a client cannot write its own', async (t) => {
+  const app = await buildTestApp(t, { trustProxy: 1, loginMaxFailuresPerAddress: 3 });
+  // One proxy: it appends the address it saw (203.0.113.5) to whatever the client wrote.
+  const throughProxy = (spoof: string) => ({ 'x-forwarded-for': `${spoof}, 203.0.113.5` });
+  for (let i = 0; i < 3; i += 1) {
+    assert.equal((await attemptLogin(app, `guess-${i}`, 'wrong-password', throughProxy(`10.0.0.${i}`))).status, 401);
+  }
+  assertThrottled(await attemptLogin(app, ADMIN.username, ADMIN.password, throughProxy('10.9.9.9')), LOGIN_WINDOW_S);
+  assert.equal((await attemptLogin(app, ADMIN.username, ADMIN.password, { 'x-forwarded-for': '203.0.113.6' })).status, 200);
+});
+
+test('when the proxies are given by address, then the client address is the first one from the right that is not a proxy', async (t) => {
+  const app = await buildTestApp(t, { trustProxy: ['127.0.0.1', '10.0.0.0/8'], loginMaxFailuresPerAddress: 2 });
+  const chain = (spoof: string) => ({ 'x-forwarded-for': `${spoof}, 203.0.113.7, 10.1.2.3` });
+  for (let i = 0; i < 2; i += 1) assert.equal((await attemptLogin(app, `guess-${i}`, 'wrong-password', chain(`192.0.2.${i}`))).status, 401);
+  assertThrottled(await attemptLogin(app, ADMIN.username, ADMIN.password, chain('192.0.2.99')), LOGIN_WINDOW_S);
+});
+
+test('when a customer keeps changing its username or email (each answer tells whether another holds it), then past the hourly limit it gets 429', async (t) => {
+  const app = await buildTestApp(t, { identityChecksMaxPerHour: 3 });
+  const { customer, token, password } = await registerCustomer(app);
+  const url = `/customers/${customer.id}`;
+  for (const email of ['probe-1@example.com', 'admin@localhost.invalid', 'probe-3@example.com']) {
+    const answer = await call(app, 'PUT', url, { token, body: { email, current_password: password } });
+    assert.ok([200, 409].includes(answer.status), `${email}: ${answer.status}`);
+  }
+  assertThrottled(await call(app, 'PUT', url, { token, body: { username: 'probe-4', current_password: password } }), 3600);
+  // A change of anything else is not a probe.
+  assert.equal((await call(app, 'PUT', url, { token, body: { customer_name: 'Still Me' } })).status, 200);
 });

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { HTTPMethods } from 'fastify';
 import { adminToken, buildTestApp, call, login, registerCustomer, TEST_SECRET } from '../helpers/app.js';
-import { assertProblem } from '../helpers/bad-input.js';
 import { decodeJwt, signJwt } from '../helpers/tokens.js';
 import { allCustomers, assertTokenRefused, attemptLogin, customerFields } from './helpers.js';
+import { assertProblem } from '../helpers/problem.js';
 
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -108,7 +108,10 @@ test('when a customer changes its own password, then tokens issued before stop w
   const { customer, token, password } = await registerCustomer(app);
   const second = await login(app, customer.username, password);
 
-  const changed = await call(app, 'PUT', `/customers/${customer.id}`, { token, body: { password: 'a-brand-new-password' } });
+  const changed = await call(app, 'PUT', `/customers/${customer.id}`, {
+    token,
+    body: { password: 'a-brand-new-password', current_password: password },
+  });
 
   assert.equal(changed.status, 200);
   await assertTokenRefused(app, token, 'the token that made the change');
@@ -131,10 +134,10 @@ test('when an admin sets a customer password, then the customer tokens stop work
 
 test('when a customer changes anything but its password, then its token keeps working', async (t) => {
   const app = await buildTestApp(t);
-  const { customer, token } = await registerCustomer(app);
+  const { customer, token, password } = await registerCustomer(app);
   const changed = await call(app, 'PUT', `/customers/${customer.id}`, {
     token,
-    body: { customer_name: 'New Name', email: 'new-address@example.com', username: 'new-username', phone: null },
+    body: { customer_name: 'New Name', email: 'new-address@example.com', username: 'new-username', phone: null, current_password: password },
   });
   assert.equal(changed.status, 200);
   const me = await call(app, 'GET', '/customers/me', { token });

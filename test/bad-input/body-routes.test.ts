@@ -2,14 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { ADMIN, adminToken, buildTestApp, call, createProduct, registerCustomer } from '../helpers/app.js';
-import {
-  assertProblem,
-  assertPrototypeClean,
-  catalogueAndCustomers,
-  label,
-  sendRaw,
-  wrongTypes,
-} from '../helpers/bad-input.js';
+import { assertPrototypeClean, label, sendRaw, wrongTypes } from '../helpers/bad-input.js';
+import { shopState } from '../helpers/snapshot.js';
+import { assertProblem } from '../helpers/problem.js';
 
 /** One route that takes a JSON body, with a body it would accept, so each case breaks exactly one thing. */
 interface BodyRoute {
@@ -118,7 +113,7 @@ async function everything(app: FastifyInstance, admin: string, customerId: numbe
   const cart = await call(app, 'GET', `/cart/${customerId}`, { token: admin });
   assert.equal(orders.status, 200);
   assert.equal(cart.status, 200);
-  return { ...(await catalogueAndCustomers(app, admin)), orders: orders.body, cart: cart.body };
+  return { ...(await shopState(app, admin)), orders: orders.body, cart: cart.body };
 }
 
 test('when every route that takes a body gets bad input, then each answer is a 4xx problem+json and nothing changes', async (t) => {
@@ -350,7 +345,7 @@ test('when every route that takes a body gets bad input, then each answer is a 4
         contentType: c.contentType,
         headers: c.headers,
       });
-      assertProblem(response, c.status, String(c.payload ?? ''));
+      assertProblem(response, c.status, { sent: String(c.payload ?? '') });
       if (c.code) assert.equal((response.body as { code?: string }).code, c.code);
       assertPrototypeClean();
     });

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { adminToken, buildTestApp, call, createProduct, registerCustomer } from '../helpers/app.js';
-import { assertProblem, label, sendRaw, wrongTypes } from '../helpers/bad-input.js';
+import { label, sendRaw, wrongTypes } from '../helpers/bad-input.js';
+import { assertProblem } from '../helpers/problem.js';
 
 // Bad input thrown at every cart and order route, sent as the customer who owns the cart
 // and orders (and as an admin where only an admin may call): every answer is a 4xx
@@ -114,7 +115,7 @@ async function sweep(
         contentType: c.contentType ?? 'application/json',
         headers: c.headers,
       });
-      assertProblem(response, c.status, String(c.payload));
+      assertProblem(response, c.status, { sent: String(c.payload) });
       if (c.code) assert.equal((response.body as { code?: string }).code, c.code);
       assert.deepEqual(await state(shop.app, shop.admin, ids), before);
     });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { adminToken, buildTestApp, call, createProduct } from '../helpers/app.js';
-import { assertProblem } from '../helpers/bad-input.js';
+import { assertProblem } from '../helpers/problem.js';
 
 // PostgreSQL text cannot hold U+0000, SQLite can: NUL is refused with 400 everywhere, so
 // the answer is the same on both (found by the generated-input tests as a 500 on PostgreSQL).

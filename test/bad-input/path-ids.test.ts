@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { adminToken, buildTestApp, call, createProduct, registerCustomer } from '../helpers/app.js';
-import { assertProblem, catalogueAndCustomers } from '../helpers/bad-input.js';
+import { shopState } from '../helpers/snapshot.js';
+import { assertProblem } from '../helpers/problem.js';
 
 /** Every route with an id in its path; `:id` is replaced by each bad id, and a body it would accept goes along. */
 const ID_ROUTES: { method: InjectOptions['method']; path: string; body?: Record<string, unknown> }[] = [
@@ -56,7 +57,7 @@ async function everything(app: FastifyInstance, admin: string, customerId: numbe
   const order = await call(app, 'GET', `/orders/${orderId}`, { token: admin });
   const track = await call(app, 'GET', `/orders/track/${orderId}`, { token: admin });
   const cart = await call(app, 'GET', `/cart/${customerId}`, { token: admin });
-  return { ...(await catalogueAndCustomers(app, admin)), order: order.body, track: track.body, cart: cart.body };
+  return { ...(await shopState(app, admin)), order: order.body, track: track.body, cart: cart.body };
 }
 
 test('when a path holds an id that is not a positive integer, then every id route answers a 4xx problem+json and nothing changes', async (t) => {
@@ -102,7 +103,7 @@ test('when a path holds an id that is not a positive integer, then every id rout
 test('when an id is unknown but well-formed, then each id route answers 404 problem+json', async (t) => {
   const app = await buildTestApp(t);
   const admin = await adminToken(app);
-  const before = await catalogueAndCustomers(app, admin);
+  const before = await shopState(app, admin);
 
   for (const route of ID_ROUTES) {
     // The cart routes answer for a customer; an unknown customer has no cart.
@@ -111,5 +112,5 @@ test('when an id is unknown but well-formed, then each id route answers 404 prob
     assertProblem(response, 404);
   }
 
-  assert.deepEqual(await catalogueAndCustomers(app, admin), before);
+  assert.deepEqual(await shopState(app, admin), before);
 });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { call } from '../helpers/app.js';
-import { assertProblemStatus, line, openShop } from './shop.js';
+import { line, openShop } from './shop.js';
+import { assertProblem } from '../helpers/problem.js';
 
 // Whose cart a caller may touch, and what deleting a product or a customer does to carts.
 
@@ -24,18 +25,18 @@ test("when a customer names another customer on any of the four cart routes, by 
   const { ann, bob, mug, pen, add, remove, getCart, clearCart, assertUnchanged } = await twoCarts(t);
 
   const read = await getCart(bob, ann.id);
-  assertProblemStatus(read, 403, 'FORBIDDEN');
+  assertProblem(read, 403, { code: 'FORBIDDEN' });
   assert.doesNotMatch(JSON.stringify(read.body), /Mug|19\.99/, 'nothing of the cart is shown');
   await assertUnchanged('reading');
 
-  assertProblemStatus(await clearCart(bob, ann.id), 403, 'FORBIDDEN');
+  assertProblem(await clearCart(bob, ann.id), 403, { code: 'FORBIDDEN' });
   await assertUnchanged('emptying');
 
-  assertProblemStatus(await add(bob, mug.id, 1, ann.id), 403, 'FORBIDDEN');
+  assertProblem(await add(bob, mug.id, 1, ann.id), 403, { code: 'FORBIDDEN' });
   await assertUnchanged('adding');
 
-  assertProblemStatus(await remove(bob, mug.id, undefined, ann.id), 403, 'FORBIDDEN');
-  assertProblemStatus(await remove(bob, pen.id, 1, ann.id), 403, 'FORBIDDEN');
+  assertProblem(await remove(bob, mug.id, undefined, ann.id), 403, { code: 'FORBIDDEN' });
+  assertProblem(await remove(bob, pen.id, 1, ann.id), 403, { code: 'FORBIDDEN' });
   await assertUnchanged('removing');
 });
 
@@ -49,7 +50,7 @@ test('when a customer names a customer id that does not exist, then 403 on every
     await add(bob, mug.id, 1, nobody),
     await remove(bob, mug.id, undefined, nobody),
   ]) {
-    assertProblemStatus(response, 403, 'FORBIDDEN');
+    assertProblem(response, 403, { code: 'FORBIDDEN' });
   }
 
   await assertUnchanged('naming nobody');
@@ -93,7 +94,7 @@ test('when an admin names an unknown or a deleted customer on any cart route, th
       await add(admin, mug.id, 1, customerId),
       await remove(admin, mug.id, undefined, customerId),
     ]) {
-      assertProblemStatus(response, 404, 'NOT_FOUND');
+      assertProblem(response, 404, { code: 'NOT_FOUND' });
     }
     assert.deepEqual((await cartRows()).filter((row) => row.customer_id === customerId), []);
   }
@@ -111,8 +112,8 @@ test('when no token or a broken token is sent, then every cart route answers 401
 
   for (const request of requests) {
     const options = 'body' in request ? { body: request.body } : {};
-    assertProblemStatus(await call(app, request.method, request.url, options), 401, 'UNAUTHORIZED');
-    assertProblemStatus(await call(app, request.method, request.url, { ...options, token: `${ann.token}x` }), 401, 'UNAUTHORIZED');
+    assertProblem(await call(app, request.method, request.url, options), 401, { code: 'UNAUTHORIZED' });
+    assertProblem(await call(app, request.method, request.url, { ...options, token: `${ann.token}x` }), 401, { code: 'UNAUTHORIZED' });
   }
 
   await assertUnchanged('calls without a valid token');
@@ -130,7 +131,7 @@ test('when a product is deleted, then it leaves every cart that held it, the oth
 
   assert.deepEqual(await cartOf(ann.id), { customer_id: ann.id, items: [line(pen, 1, 0.1)], total: 0.1 });
   assert.deepEqual(await cartOf(bob.id), { customer_id: bob.id, items: [], total: 0 });
-  assertProblemStatus(await remove(ann, mug.id), 404, 'NOT_FOUND');
+  assertProblem(await remove(ann, mug.id), 404, { code: 'NOT_FOUND' });
   assert.deepEqual((await cartOf(ann.id)).items, [line(pen, 1, 0.1)]);
 });
 
@@ -148,6 +149,6 @@ test('when a customer is deleted, by itself or by an admin, then its cart is emp
   // Ann and Carl no longer exist for the API, so their cart lines are read from the table.
   assert.deepEqual(await cartRows(), [{ customer_id: bob.id, product_id: mug.id, quantity: 1 }]);
   assert.deepEqual((await cartOf(bob.id)).items, [line(mug, 1, 19.99)]);
-  assertProblemStatus(await getCart(ann), 401);
-  assertProblemStatus(await getCart(admin, carl.id), 404, 'NOT_FOUND');
+  assertProblem(await getCart(ann), 401);
+  assertProblem(await getCart(admin, carl.id), 404, { code: 'NOT_FOUND' });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertProblemStatus, line, openShop } from './shop.js';
+import { line, openShop } from './shop.js';
+import { assertProblem } from '../helpers/problem.js';
 
 // What a cart holds: adding (quantities add up, stock and line limits, exact totals),
 // removing, reading and emptying.
@@ -63,7 +64,7 @@ test('when an add is refused, then the answer says why and the cart is exactly a
   const refused = async (productId: number, quantity: number, status: number, code: string) => {
     const before = await cartOf(ann.id);
     const response = await add(ann, productId, quantity);
-    assertProblemStatus(response, status, code);
+    assertProblem(response, status, { code });
     assert.deepEqual(await cartOf(ann.id), before);
     return response;
   };
@@ -139,7 +140,7 @@ test('when the quantity is 0, 1001, 1.5, "2", -1, null or missing, then 400 nami
 
   for (const quantity of [0, 1001, 1.5, '2', -1, null, undefined]) {
     const response = await add(ann, pen.id, quantity);
-    assertProblemStatus(response, 400, 'VALIDATION_FAILED');
+    assertProblem(response, 400, { code: 'VALIDATION_FAILED' });
     assert.ok(
       response.body.errors.some((error: { path: string }) => error.path === '/body/quantity'),
       `quantity ${String(quantity)}: ${JSON.stringify(response.body.errors)}`,
@@ -219,9 +220,9 @@ test('when the product is not in the cart, then 404 with or without a quantity, 
   await fill(bob, [[pen, 4]]);
   const before = await cartOf(ann.id);
 
-  assertProblemStatus(await remove(ann, pen.id), 404, 'NOT_FOUND'); // in Bob's cart, not in Ann's
-  assertProblemStatus(await remove(ann, pen.id, 1), 404, 'NOT_FOUND');
-  assertProblemStatus(await remove(ann, 987654), 404, 'NOT_FOUND'); // no such product at all
+  assertProblem(await remove(ann, pen.id), 404, { code: 'NOT_FOUND' }); // in Bob's cart, not in Ann's
+  assertProblem(await remove(ann, pen.id, 1), 404, { code: 'NOT_FOUND' });
+  assertProblem(await remove(ann, 987654), 404, { code: 'NOT_FOUND' }); // no such product at all
 
   assert.deepEqual(await cartOf(ann.id), before);
   assert.deepEqual((await cartOf(bob.id)).items, [line(pen, 4, 0.4)]);
@@ -234,7 +235,7 @@ test('when the quantity to remove is 0, 1001, 1.5, -2, "1" or null, then 400 and
 
   for (const quantity of [0, 1001, 1.5, -2, '1', null]) {
     const response = await remove(ann, mug.id, quantity);
-    assertProblemStatus(response, 400, 'VALIDATION_FAILED');
+    assertProblem(response, 400, { code: 'VALIDATION_FAILED' });
     assert.ok(
       response.body.errors.some((error: { path: string }) => error.path === '/body/quantity'),
       `quantity ${String(quantity)}: ${JSON.stringify(response.body.errors)}`,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import { type ApiResponse, adminToken, buildTestApp, call, createProduct, isProblem, registerCustomer } from '../helpers/app.js';
+import { adminToken, buildTestApp, call, createProduct, registerCustomer } from '../helpers/app.js';
 
 /** Someone who calls the API: its customer id and a token. */
 export interface Caller {
@@ -122,8 +122,3 @@ export function line(item: Product, quantity: number, lineTotal: number, price =
   return { product_id: item.id, product_name: item.product_name, price, quantity, line_total: lineTotal };
 }
 
-/** Asserts a problem+json answer with this status (and code, when given), showing the answer when it is not. */
-export function assertProblemStatus(response: ApiResponse, status: number, code?: string): void {
-  assert.ok(isProblem(response, status), `expected a ${status} problem, got ${response.status} ${JSON.stringify(response.body)}`);
-  if (code !== undefined) assert.equal(response.body.code, code);
-}

@@ -17,6 +17,11 @@ test('when nothing is set, then the contract defaults apply', () => {
   assert.equal(config.loginWindowSeconds, 900);
   assert.equal(config.registerMaxPerAddress, 20);
   assert.equal(config.databasePoolSize, 10);
+  assert.equal(config.loginMaxFailuresPerUsername, 100);
+  assert.equal(config.maxPendingOrdersPerCustomer, 20);
+  assert.equal(config.trustProxy, false);
+  assert.equal(config.headersTimeoutMs, 10_000);
+  assert.equal(config.requestTimeoutMs, 30_000);
 });
 
 test('when durations and numbers are given, then they are parsed', () => {
@@ -51,8 +56,27 @@ test('when values are bad, then the start stops with every problem named', () =>
 });
 
 test('when NODE_ENV is production, then a missing or short JWT_SECRET stops the start', () => {
-  for (const JWT_SECRET of [undefined, 'x'.repeat(31)]) {
-    assert.throws(() => parseConfig({ NODE_ENV: 'production', JWT_SECRET }), /JWT_SECRET must be set to at least 32 bytes/);
-  }
+  assert.throws(() => parseConfig({ NODE_ENV: 'production' }), /JWT_SECRET must be set \(at least 32 bytes\) when NODE_ENV=production/);
+  assert.throws(() => parseConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(31) }), /JWT_SECRET must be at least 32 bytes \(it has 31\)/);
   assert.equal(parseConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).jwtSecret, 'x'.repeat(32));
+});
+
+test('when a JWT_SECRET under 32 bytes is set in any mode, then the start stops with a clear message, and 32 bytes start', () => {
+  for (const NODE_ENV of [undefined, 'development', 'test']) {
+    for (const JWT_SECRET of ['changeme', 'x'.repeat(31), 'é'.repeat(15)]) {
+      assert.throws(() => parseConfig({ NODE_ENV, JWT_SECRET }), /JWT_SECRET must be at least 32 bytes/, `${NODE_ENV}: ${JWT_SECRET}`);
+    }
+    assert.equal(parseConfig({ NODE_ENV, JWT_SECRET: 'é'.repeat(16) }).jwtSecret, 'é'.repeat(16), 'bytes, not characters, are counted');
+  }
+});
+
+test('when TRUST_PROXY is set, then it takes a hop count or proxy addresses, and refuses true (which would believe the client)', () => {
+  const trust = (TRUST_PROXY: string) => parseConfig({ JWT_SECRET: secret, TRUST_PROXY }).trustProxy;
+  assert.equal(trust('false'), false);
+  assert.equal(trust('1'), 1);
+  assert.equal(trust('2'), 2);
+  assert.deepEqual(trust('10.0.0.1, 10.1.0.0/16,loopback,::1,fd00::/8'), ['10.0.0.1', '10.1.0.0/16', 'loopback', '::1', 'fd00::/8']);
+  for (const bad of ['true', 'yes', '10.0.0.0/33', '300.1.1.1', 'proxy.example', '11']) {
+    assert.throws(() => trust(bad), /TRUST_PROXY must be the number of proxies in front of the API \(1 to 10\) or their addresses/, bad);
+  }
 });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { HTTPMethods } from 'fastify';
 import { adminToken, buildTestApp, call, login, registerCustomer } from '../helpers/app.js';
-import { assertProblem } from '../helpers/bad-input.js';
 import { allCustomers, attemptLogin, customerAsAdmin, customerFields } from '../auth/helpers.js';
+import { assertProblem } from '../helpers/problem.js';
 
 // Who may do what
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { adminToken, buildTestApp, call, registerCustomer, type ApiResponse } from '../helpers/app.js';
-import { assertProblem } from '../helpers/bad-input.js';
 import { allCustomers, attemptLogin, customerAsAdmin, customerFields } from '../auth/helpers.js';
+import { assertProblem } from '../helpers/problem.js';
 
 // Invalid fields
 
@@ -52,7 +52,7 @@ const REQUIRED = ['customer_name', 'email', 'username', 'password'];
 
 function assertValidationProblem(response: ApiResponse, path: string, sent: object) {
   const what = `${JSON.stringify(sent)} → ${response.status} ${JSON.stringify(response.body)}`;
-  assertProblem(response, 400, JSON.stringify(sent));
+  assertProblem(response, 400, { sent: JSON.stringify(sent) });
   assert.equal(response.body.code, 'VALIDATION_FAILED', what);
   assert.ok(Array.isArray(response.body.errors) && response.body.errors.length > 0, what);
   for (const error of response.body.errors) {
@@ -173,7 +173,8 @@ test('when a customer takes over another one\'s username or email, in any case, 
   const { admin, ann, bob } = await annAndBob(app);
   for (const [what, field, taken] of TAKEN) {
     for (const token of [bob.token, admin]) {
-      const response = await call(app, 'PUT', `/customers/${bob.customer.id}`, { token, body: { ...taken, customer_name: 'Bob Two' } });
+      const body = { ...taken, customer_name: 'Bob Two', ...(token === admin ? {} : { current_password: bob.password }) };
+      const response = await call(app, 'PUT', `/customers/${bob.customer.id}`, { token, body });
       assertDuplicate(response, field);
       assert.deepEqual(await customerAsAdmin(app, admin, bob.customer.id), bob.customer, what);
     }
@@ -186,8 +187,9 @@ test('when a customer sends its own username and email, or changes only their ca
   const app = await buildTestApp(t);
   const { admin, ann } = await annAndBob(app);
   const url = `/customers/${ann.customer.id}`;
-  assert.equal((await call(app, 'PUT', url, { token: ann.token, body: { username: 'ann', email: 'ann@example.com' } })).status, 200);
-  const recased = await call(app, 'PUT', url, { token: ann.token, body: { username: 'Ann', email: 'ANN@example.com' } });
+  const proof = { current_password: ann.password };
+  assert.equal((await call(app, 'PUT', url, { token: ann.token, body: { username: 'ann', email: 'ann@example.com', ...proof } })).status, 200);
+  const recased = await call(app, 'PUT', url, { token: ann.token, body: { username: 'Ann', email: 'ANN@example.com', ...proof } });
   assert.equal(recased.status, 200);
   assert.equal(recased.body.username, 'Ann');
   assert.deepEqual(await customerAsAdmin(app, admin, ann.customer.id), recased.body);

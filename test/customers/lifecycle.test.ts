@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { ADMIN, adminToken, buildTestApp, call, createProduct, login, registerCustomer, type ApiResponse } from '../helpers/app.js';
-import { assertProblem } from '../helpers/bad-input.js';
 import { decodeJwt } from '../helpers/tokens.js';
 import { allCustomers, assertPublicCustomer, attemptLogin, customerAsAdmin, customerFields } from '../auth/helpers.js';
+import { assertProblem } from '../helpers/problem.js';
 
 // Adding customers (admin)
 
@@ -72,10 +72,10 @@ test('when an admin adds a customer with role_id 2 explicitly, then it is a plai
 test('when a customer updates all its fields, then the answer and every later read show the change, and id and created_at stay', async (t) => {
   const app = await buildTestApp(t);
   const admin = await adminToken(app);
-  const { customer, token } = await registerCustomer(app);
+  const { customer, token, password } = await registerCustomer(app);
   const changes = { customer_name: 'Ann Other', email: 'ann.other@example.com', phone: '0044 20 7946 0000', username: 'ann.other' };
 
-  const updated = await call(app, 'PUT', `/customers/${customer.id}`, { token, body: changes });
+  const updated = await call(app, 'PUT', `/customers/${customer.id}`, { token, body: { ...changes, current_password: password } });
 
   assert.equal(updated.status, 200);
   assert.deepEqual(updated.body, { ...customer, ...changes });
@@ -86,7 +86,7 @@ test('when a customer updates all its fields, then the answer and every later re
 
 test('when a customer updates one field, then only that field changes', async (t) => {
   const app = await buildTestApp(t);
-  const { customer, token } = await registerCustomer(app);
+  const { customer, token, password } = await registerCustomer(app);
   for (const [field, value] of [
     ['phone', null],
     ['phone', '+1 555 0142'],
@@ -94,7 +94,8 @@ test('when a customer updates one field, then only that field changes', async (t
     ['email', 'only-the-email@example.com'],
   ] as const) {
     const before = (await call(app, 'GET', '/customers/me', { token })).body;
-    const updated = await call(app, 'PUT', `/customers/${customer.id}`, { token, body: { [field]: value } });
+    const proof = field === 'email' ? { current_password: password } : {};
+    const updated = await call(app, 'PUT', `/customers/${customer.id}`, { token, body: { [field]: value, ...proof } });
     assert.equal(updated.status, 200);
     assert.deepEqual(updated.body, { ...before, [field]: value });
     assert.deepEqual((await call(app, 'GET', '/customers/me', { token })).body, updated.body);
@@ -116,7 +117,7 @@ test('when a customer changes its password and username together, then only the 
   const { customer, token, password } = await registerCustomer(app);
   const response = await call(app, 'PUT', `/customers/${customer.id}`, {
     token,
-    body: { username: 'renamed-user', password: 'renamed-password' },
+    body: { username: 'renamed-user', password: 'renamed-password', current_password: password },
   });
   assert.equal(response.status, 200);
   assert.equal(response.body.username, 'renamed-user');
@@ -304,7 +305,7 @@ test('when any customer route answers, then it shows exactly the public fields a
     await call(app, 'GET', `/customers/${id}`, { token: admin }),
     await call(app, 'GET', '/customers/me', { token }),
     await call(app, 'PUT', `/customers/${id}`, { token: admin, body: { customer_name: 'Changed' } }),
-    await call(app, 'PUT', `/customers/${id}`, { token, body: { password: 'a-changed-password' } }),
+    await call(app, 'PUT', `/customers/${id}`, { token, body: { password: 'a-changed-password', current_password: fields.password } }),
   ];
   const list = await call(app, 'GET', '/customers', { token: admin });
   assert.equal(list.status, 200);

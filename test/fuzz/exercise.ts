@@ -5,6 +5,18 @@ import { type FuzzRequest, type Operation, describe, send, toWire } from './oper
 import type { World } from './world.js';
 
 /**
+ * The fields whose rules go beyond what their schema can say, each in its operation's
+ * description: a request the schemas allow may still fail these, and only these, as invalid.
+ */
+const RULES_BEYOND_SCHEMA: Record<string, string[]> = {
+  'PUT /customers/{id}': ['/body/current_password'],
+  'GET /products': ['/querystring/min_price'],
+  'GET /products/p': ['/querystring/min_price', '/querystring/after'],
+  'POST /orders': ['/body/items'],
+  'POST /orders/{id}/status': ['/body/tracking_number'],
+};
+
+/**
  * Sends one generated request and checks its answer: the invariants every answer keeps,
  * a 4xx for what is certainly invalid, and never a validation error for what the schema
  * allows (which also checks the generators against the server's own validator).
@@ -20,10 +32,11 @@ export async function exercise(world: World, operation: Operation, request: Fuzz
   if (request.mustRefuse) {
     assert.ok(response.status >= 400 && response.status < 500, `an invalid request was not refused\n  request: ${description}\n  answer: ${response.status}`);
   }
-  if (request.broken === undefined) {
-    assert.notEqual(
-      response.body?.code,
-      'VALIDATION_FAILED',
+  if (request.broken === undefined && response.body?.code === 'VALIDATION_FAILED') {
+    const beyond = RULES_BEYOND_SCHEMA[operation.label] ?? [];
+    const paths: string[] = (response.body.errors ?? []).map((error: { path: string }) => error.path);
+    assert.ok(
+      paths.length > 0 && paths.every((path) => beyond.includes(path)),
       `a request valid by the document was refused as invalid\n  request: ${description}\n  answer: ${JSON.stringify(response.body)}`,
     );
   }

@@ -3,6 +3,7 @@ import type { ApiResponse } from '../helpers/app.js';
 import { call } from '../helpers/app.js';
 import { shorten } from './operations.js';
 import type { World } from './world.js';
+import { assertProblemShape } from '../helpers/problem.js';
 
 // What must hold whatever a client sends. After each request: never a 5xx, every error an
 // RFC 9457 problem, every money total in the answer the exact sum of its lines. After each
@@ -27,7 +28,7 @@ export function assertAnswerInvariants(response: ApiResponse, request: string, s
   const answer = `${response.status} ${shorten(typeof response.body === 'string' ? response.body : JSON.stringify(response.body), 500)}`;
   const context = `\n  request: ${request}\n  answer: ${answer}`;
   assert.ok(response.status < 500, `a ${response.status} answer${context}`);
-  if (response.status >= 400) assertProblem(response, context);
+  if (response.status >= 400) assertProblemShape(response, context);
   else if (response.status >= 200 && response.status < 300) assertMoneyAddsUp(response.body, context);
   const text = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
   assert.doesNotMatch(text, PASSWORD_HASH, `the answer shows a password hash${context}`);
@@ -35,16 +36,6 @@ export function assertAnswerInvariants(response: ApiResponse, request: string, s
   for (const [pattern, what] of LEAKS) {
     if (!pattern.test(sent)) assert.doesNotMatch(text, pattern, `the error shows ${what}${context}`);
   }
-}
-
-function assertProblem(response: ApiResponse, context: string): void {
-  assert.match(String(response.headers['content-type']), /^application\/problem\+json/, `an error that is not problem+json${context}`);
-  const body = response.body as Record<string, unknown>;
-  assert.ok(body !== null && typeof body === 'object', `a problem that is not a JSON object${context}`);
-  for (const field of ['type', 'title', 'detail'] as const) {
-    assert.equal(typeof body[field], 'string', `a problem without a string ${field}${context}`);
-  }
-  assert.equal(body.status, response.status, `a problem whose status is not the answer's${context}`);
 }
 
 interface Line {

@@ -24,7 +24,8 @@ export interface Operation {
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
 /** Every operation the document lists: no hand-written list, so a new route is fuzzed from the day it is added. */
-export function operationsOf(document: Record<string, any>): Operation[] {
+export function operationsOf(linked: Record<string, any>): Operation[] {
+  const document = withComponentsInlined(linked);
   const operations: Operation[] = [];
   for (const [path, item] of Object.entries<Record<string, any>>(document.paths ?? {})) {
     for (const [method, operation] of Object.entries<Record<string, any>>(item)) {
@@ -47,6 +48,22 @@ export function operationsOf(document: Record<string, any>): Operation[] {
     }
   }
   return operations;
+}
+
+/** The document with every reference to a named schema replaced by the schema itself (they do not nest in cycles). */
+function withComponentsInlined(document: Record<string, any>): Record<string, any> {
+  const schemas: Record<string, unknown> = document.components?.schemas ?? {};
+  const inline = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(inline);
+    if (value === null || typeof value !== 'object') return value;
+    const ref = (value as { $ref?: unknown }).$ref;
+    if (typeof ref === 'string' && ref.startsWith('#/components/schemas/')) {
+      const { $id: _id, ...schema } = schemas[ref.slice('#/components/schemas/'.length)] as Record<string, unknown>;
+      return inline(schema);
+    }
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, inline(item)]));
+  };
+  return { ...document, paths: inline(document.paths) };
 }
 
 /** Counted apart from operationsOf, to check that nothing was left out. */

@@ -1,6 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import fc from 'fast-check';
+import { MULTIPLE_OF_PRECISION } from '../../src/shared/schemas.js';
 
 // Turns the JSON Schemas of the OpenAPI document into fast-check arbitraries: values the
 // schema accepts, and values it refuses. Only the subset the app's TypeBox schemas use is
@@ -51,8 +52,8 @@ export interface ValidOptions {
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const MONEY_TEXT = /^\d+(\.\d{1,2})?$/;
 
-/** An Ajv like the app's body validator: formats, our x-money keyword, no coercion. */
-const ajv = addFormats(new Ajv({ strict: false, allErrors: false }));
+/** An Ajv like the app's body validator: formats, multipleOf with its tolerance, our x-money keyword, no coercion. */
+const ajv = addFormats(new Ajv({ strict: false, allErrors: false, multipleOfPrecision: MULTIPLE_OF_PRECISION }));
 ajv.addKeyword({
   keyword: 'x-money',
   type: 'number',

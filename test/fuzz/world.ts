@@ -128,7 +128,7 @@ export class World {
         return { weight: 1, arbitrary: fc.nat({ max: 1_000_000 }).map((n) => this.usernames[n % this.usernames.length]!) };
       }
       if (name === 'password') return { weight: 1, arbitrary: fc.constantFrom(PASSWORD, ADMIN.password) };
-      if (name === 'idempotency-key') return { weight: 1, arbitrary: fc.constantFrom(...IDEMPOTENCY_KEYS) };
+      if (name.toLowerCase() === 'idempotency-key') return { weight: 1, arbitrary: fc.constantFrom(...IDEMPOTENCY_KEYS) };
       return undefined;
     };
   }

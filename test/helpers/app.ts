@@ -2,6 +2,7 @@ import type { TestContext } from 'node:test';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { type Config, parseConfig } from '../../src/config.js';
+import { assertDocumented } from './contract.js';
 import { createTestDatabase } from './database.js';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-1' };
@@ -18,7 +19,10 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       LOG_LEVEL: 'silent',
       LOGIN_MAX_FAILURES: '1000',
       LOGIN_MAX_FAILURES_PER_ADDRESS: '1000',
+      LOGIN_MAX_FAILURES_PER_USERNAME: '1000',
       REGISTER_MAX_PER_ADDRESS: '1000',
+      IDENTITY_CHECKS_MAX_PER_HOUR: '1000',
+      MAX_PENDING_ORDERS_PER_CUSTOMER: '1000',
     }),
     ...overrides,
   };
@@ -47,7 +51,7 @@ export interface ApiResponse {
   body: any;
 }
 
-/** Sends one request with app.inject; JSON bodies in and out. */
+/** Sends one request with app.inject; JSON bodies in and out. The answer is checked against the OpenAPI document (contract.ts). */
 export async function call(
   app: FastifyInstance,
   method: InjectOptions['method'],
@@ -62,6 +66,7 @@ export async function call(
     headers,
     ...(options.body === undefined ? {} : { payload: options.body as InjectOptions['payload'] }),
   });
+  assertDocumented(app, String(method), url, { status: response.statusCode, headers: response.headers, text: response.body });
   const isJson = /json/.test(String(response.headers['content-type'] ?? ''));
   return { status: response.statusCode, headers: response.headers, body: isJson ? response.json() : response.body };
 }
@@ -105,13 +110,3 @@ export async function createProduct(app: FastifyInstance, token: string, overrid
   return response.body;
 }
 
-/** Asserts the shape every error response shares: RFC 9457 problem+json with the given status. */
-export function isProblem(response: ApiResponse, status: number): boolean {
-  return (
-    response.status === status &&
-    String(response.headers['content-type']).startsWith('application/problem+json') &&
-    response.body.status === status &&
-    typeof response.body.title === 'string' &&
-    typeof response.body.detail === 'string'
-  );
-}

@@ -1,6 +1,7 @@
 import type { TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
+import { assertDocumented } from './contract.js';
 
 export interface HttpResult {
   status: number;
@@ -8,7 +9,7 @@ export interface HttpResult {
   headers: Headers;
 }
 
-/** Starts the app on a free loopback port; returns a JSON client for it. */
+/** Starts the app on a free loopback port; returns a JSON client for it, whose every answer is checked against the OpenAPI document. */
 export async function listen(t: TestContext, app: FastifyInstance) {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
@@ -28,6 +29,7 @@ export async function listen(t: TestContext, app: FastifyInstance) {
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
     const text = await response.text();
+    assertDocumented(app, method, path, { status: response.status, headers: Object.fromEntries(response.headers), text });
     return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
   };
 }

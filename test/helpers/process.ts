@@ -30,7 +30,7 @@ export async function startServerProcess(databaseUrl: string, env: Record<string
   });
   let output = '';
   const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk;
       const match = /listening on (http:\/\/[\d.:]+)/.exec(output);

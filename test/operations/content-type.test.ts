@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { adminToken, buildTestApp, call, createProduct, isProblem, registerCustomer } from '../helpers/app.js';
+import { adminToken, buildTestApp, call, createProduct, registerCustomer } from '../helpers/app.js';
+import { assertProblem } from '../helpers/problem.js';
 
 test('when a bodiless route gets content-type JSON with no body, then it works; a route needing a body says 400', async (t) => {
   const app = await buildTestApp(t);
@@ -16,7 +17,7 @@ test('when a bodiless route gets content-type JSON with no body, then it works; 
   assert.equal(cancelled.status, 200);
   assert.equal(cancelled.body.status, 'cancelled');
   const empty = await call(app, 'POST', '/products', { token: admin, headers: json });
-  assert.ok(isProblem(empty, 400));
+  assertProblem(empty, 400);
   assert.equal((await call(app, 'GET', '/products')).body.length, 1);
 });
 

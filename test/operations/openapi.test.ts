@@ -1,39 +1,45 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { FastifyInstance } from 'fastify';
-import { buildTestApp, call } from '../helpers/app.js';
+import { MULTIPLE_OF_PRECISION } from '../../src/shared/schemas.js';
+import { ADMIN, buildTestApp, call, login } from '../helpers/app.js';
 
-type Access = 'public' | 'self' | 'admin';
+/** public: no token; optional: a token is accepted, not needed; self: a token; admin: an admin's token. */
+type Access = 'public' | 'optional' | 'self' | 'admin';
 
-/** Every route of the contract, with who may call it and its success status. */
-const CONTRACT: [route: string, access: Access, success: number][] = [
-  ['GET /health', 'public', 200],
-  ['GET /ready', 'public', 200],
-  ['POST /customers/login', 'public', 200],
-  ['POST /customers/register', 'public', 201],
-  ['GET /customers', 'admin', 200],
-  ['POST /customers', 'admin', 201],
-  ['GET /customers/me', 'self', 200],
-  ['GET /customers/{id}', 'self', 200],
-  ['PUT /customers/{id}', 'self', 200],
-  ['DELETE /customers/{id}', 'self', 200],
-  ['GET /products', 'public', 200],
-  ['POST /products', 'admin', 201],
-  ['GET /products/p', 'public', 200],
-  ['GET /products/{id}', 'public', 200],
-  ['PUT /products/{id}', 'admin', 200],
-  ['DELETE /products/{id}', 'admin', 200],
-  ['POST /cart/add', 'self', 200],
-  ['POST /cart/remove', 'self', 200],
-  ['GET /cart/{customer_id}', 'self', 200],
-  ['DELETE /cart/{customer_id}', 'self', 200],
-  ['POST /orders', 'self', 201],
-  ['POST /orders/from_cart', 'self', 201],
-  ['GET /orders/{id}', 'self', 200],
-  ['GET /orders/track/{id}', 'self', 200],
-  ['GET /orders/p', 'self', 200],
-  ['POST /orders/{id}/status', 'admin', 200],
-  ['POST /orders/{id}/cancel', 'self', 200],
+/**
+ * Every route of the contract, with who may call it, its success status, and its
+ * operationId: a generated client names its functions after these, so they never change.
+ */
+const CONTRACT: [route: string, access: Access, success: number, operationId: string][] = [
+  ['GET /health', 'public', 200, 'health'],
+  ['GET /ready', 'public', 200, 'ready'],
+  ['POST /customers/login', 'public', 200, 'login'],
+  ['POST /customers/register', 'public', 201, 'register'],
+  ['GET /customers', 'admin', 200, 'listCustomers'],
+  ['POST /customers', 'admin', 201, 'createCustomer'],
+  ['GET /customers/me', 'self', 200, 'getMe'],
+  ['GET /customers/{id}', 'self', 200, 'getCustomer'],
+  ['PUT /customers/{id}', 'self', 200, 'updateCustomer'],
+  ['DELETE /customers/{id}', 'self', 200, 'deleteCustomer'],
+  ['GET /products', 'optional', 200, 'listProducts'],
+  ['POST /products', 'admin', 201, 'createProduct'],
+  ['GET /products/p', 'optional', 200, 'pageProducts'],
+  ['GET /products/{id}', 'optional', 200, 'getProduct'],
+  ['PUT /products/{id}', 'admin', 200, 'updateProduct'],
+  ['DELETE /products/{id}', 'admin', 200, 'deleteProduct'],
+  ['POST /cart/add', 'self', 200, 'addToCart'],
+  ['POST /cart/remove', 'self', 200, 'removeFromCart'],
+  ['GET /cart/{customer_id}', 'self', 200, 'getCart'],
+  ['DELETE /cart/{customer_id}', 'self', 200, 'clearCart'],
+  ['POST /orders', 'self', 201, 'placeOrder'],
+  ['POST /orders/from_cart', 'self', 201, 'placeOrderFromCart'],
+  ['GET /orders/{id}', 'self', 200, 'getOrder'],
+  ['GET /orders/track/{id}', 'self', 200, 'trackOrder'],
+  ['GET /orders/p', 'self', 200, 'pageOrders'],
+  ['POST /orders/{id}/status', 'admin', 200, 'changeOrderStatus'],
+  ['POST /orders/{id}/cancel', 'self', 200, 'cancelOrder'],
 ];
 
 /** Routes that are documentation themselves, not API. */
@@ -58,12 +64,23 @@ function registeredRoutes(app: FastifyInstance): string[] {
 }
 
 interface Operation {
+  operationId?: string;
   summary?: string;
+  description?: string;
   tags?: string[];
   security?: Record<string, string[]>[];
   parameters?: { in: string; name: string; required?: boolean; schema: Record<string, unknown> }[];
   requestBody?: { required?: boolean; content: Record<string, { schema: Record<string, unknown> }> };
-  responses: Record<string, { description?: string; content?: Record<string, { schema: Record<string, unknown> }> }>;
+  responses: Record<
+    string,
+    { description?: string; headers?: Record<string, { $ref: string }>; content?: Record<string, { schema: Record<string, unknown> }> }
+  >;
+}
+
+/** A schema with a reference to a named schema followed (one level: what a route points at). */
+function resolved(doc: any, schema: Record<string, any>): Record<string, any> {
+  const ref = schema.$ref;
+  return typeof ref === 'string' ? doc.components.schemas[ref.replace('#/components/schemas/', '')] : schema;
 }
 
 async function openapiDocument(app: FastifyInstance) {
@@ -114,13 +131,16 @@ test('when a route is protected, then the document declares bearerAuth on it and
   const doc = await openapiDocument(app);
   const ops = operations(doc);
 
-  assert.deepEqual(doc.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  const { description: _, ...scheme } = doc.components.securitySchemes.bearerAuth;
+  assert.deepEqual(scheme, { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   for (const [route, access] of CONTRACT) {
     const operation = ops.get(route)!;
     const statuses = Object.keys(operation.responses);
     if (access === 'public') {
       // (A public route may still answer 401: the login does, to a wrong password.)
-      assert.equal(operation.security, undefined, `${route} is public but declares security`);
+      assert.deepEqual(operation.security, [], `${route} is public: it says so with security: []`);
+    } else if (access === 'optional') {
+      assert.deepEqual(operation.security, [{}, { bearerAuth: [] }], `${route} takes a token but needs none`);
     } else {
       assert.deepEqual(operation.security, [{ bearerAuth: [] }], `${route} needs a token`);
       assert.ok(statuses.includes('401'), `${route} does not declare 401`);
@@ -137,6 +157,7 @@ test('when an operation is documented, then it has its success response, its inp
     const operation = ops.get(route)!;
     const statuses = Object.keys(operation.responses);
     assert.equal(typeof operation.summary, 'string', `${route} has no summary`);
+    assert.ok(operation.description, `${route} has no description`);
     assert.ok(operation.tags?.length, `${route} has no tag`);
     assert.deepEqual(
       statuses.filter((s) => s.startsWith('2')),
@@ -160,7 +181,7 @@ test('when an operation is documented, then it has its success response, its inp
       assert.equal(operation.requestBody.required, true, `${route} body`);
       const schema = operation.requestBody.content['application/json']?.schema;
       assert.ok(schema, `${route} has no JSON body schema`);
-      assert.equal(schema.additionalProperties, false, `${route} body allows unknown fields`);
+      assert.equal(resolved(await openapiDocument(app), schema).additionalProperties, false, `${route} body allows unknown fields`);
       for (const status of ['400', '413', '415']) assert.ok(statuses.includes(status), `${route} takes a body but lacks ${status}`);
     }
   }
@@ -192,16 +213,16 @@ test('when the document refers to a schema, then the schema is there, and no res
   const refs = refsIn(doc);
   assert.ok(refs.length > 0);
   for (const ref of new Set(refs)) {
-    const match = /^#\/components\/schemas\/(.+)$/.exec(ref);
-    assert.ok(match && doc.components.schemas[match[1]!], `unresolved $ref ${ref}`);
+    const match = /^#\/components\/(schemas|headers)\/(.+)$/.exec(ref);
+    assert.ok(match && doc.components[match[1]!][match[2]!], `unresolved $ref ${ref}`);
   }
   assert.doesNotMatch(JSON.stringify(doc), /password_hash|token_version/);
-  const product = operations(doc).get('GET /products/{id}')!.responses['200']!.content!['application/json']!.schema;
+  const product = resolved(doc, operations(doc).get('GET /products/{id}')!.responses['200']!.content!['application/json']!.schema);
   assert.deepEqual(
     Object.keys(product.properties as object).sort(),
     ['created_at', 'description', 'id', 'price', 'product_name', 'stock', 'updated_at'],
   );
-  const createProduct = operations(doc).get('POST /products')!.requestBody!.content['application/json']!.schema;
+  const createProduct = resolved(doc, operations(doc).get('POST /products')!.requestBody!.content['application/json']!.schema);
   assert.deepEqual([...(createProduct.required as string[])].sort(), ['price', 'product_name']);
 });
 
@@ -238,3 +259,95 @@ test('when /docs is opened, then it is an HTML page whose scripts and styles are
   assert.equal(json.status, 200);
   assert.deepEqual(json.body, await openapiDocument(app));
 });
+
+test('when a client generator reads the document, then every operation has its stable operationId, every resource a named schema, and the servers are given', async (t) => {
+  const app = await buildTestApp(t);
+  const doc = await openapiDocument(app);
+  const ops = operations(doc);
+
+  for (const [route, , success, operationId] of CONTRACT) {
+    const operation = ops.get(route)!;
+    assert.equal(operation.operationId, operationId, route);
+    const schema = operation.responses[String(success)]!.content!['application/json']!.schema;
+    const named = schema.$ref ?? (schema.items as { $ref?: string } | undefined)?.$ref;
+    assert.match(String(named), /^#\/components\/schemas\/[A-Z]\w+$/, `${route} answers a named schema`);
+    if (operation.requestBody) {
+      assert.match(String(operation.requestBody.content['application/json']!.schema.$ref), /^#\/components\/schemas\/\w+Body$/, `${route} body`);
+    }
+  }
+  assert.equal(new Set(CONTRACT.map(([, , , id]) => id)).size, CONTRACT.length, 'operationIds are unique');
+  for (const name of ['Product', 'ProductPage', 'Customer', 'Cart', 'Order', 'OrderPage', 'OrderTracking', 'LoginResponse', 'Problem', 'Message']) {
+    assert.ok(doc.components.schemas[name], `no ${name} schema`);
+  }
+  assert.deepEqual(doc.servers.map((server: { url: string }) => server.url), ['/']);
+});
+
+test('when the document lists a response, then it promises the headers the server sends: X-Request-Id always, Retry-After on 429 and 503, Idempotent-Replayed on placing', async (t) => {
+  const app = await buildTestApp(t);
+  const doc = await openapiDocument(app);
+  for (const [route, operation] of operations(doc)) {
+    const takesKey = operation.parameters?.some((p) => p.in === 'header' && p.name === 'Idempotency-Key') ?? false;
+    for (const [status, response] of Object.entries(operation.responses)) {
+      const headers = Object.keys(response.headers ?? {});
+      assert.ok(headers.includes('X-Request-Id'), `${route} ${status}`);
+      assert.equal(headers.includes('Retry-After'), status === '429' || status === '503', `${route} ${status} Retry-After`);
+      assert.equal(headers.includes('Idempotent-Replayed'), takesKey && status.startsWith('2'), `${route} ${status} Idempotent-Replayed`);
+    }
+  }
+  for (const route of ['POST /orders', 'POST /orders/from_cart']) {
+    const header = ops(doc, route).parameters?.find((p) => p.in === 'header');
+    assert.equal(header?.name, 'Idempotency-Key', `${route} spells the header as the contract does`);
+    assert.equal(header?.required, false);
+  }
+  for (const status of ['429', '503']) assert.ok(ops(doc, 'POST /customers/login').responses[status], `login documents ${status}`);
+});
+
+test('when a query parameter has a default, then the document does not require it: GET /products/p and /orders/p need no query', async (t) => {
+  const app = await buildTestApp(t);
+  const doc = await openapiDocument(app);
+  for (const route of ['GET /products/p', 'GET /orders/p']) {
+    const query = ops(doc, route).parameters!.filter((p) => p.in === 'query');
+    assert.ok(query.length > 0);
+    for (const parameter of query) assert.notEqual(parameter.required, true, `${route} ${parameter.name}`);
+  }
+  assert.equal((await call(app, 'GET', '/products/p')).status, 200, 'and the server indeed answers without one');
+});
+
+test('when a document-driven validator checks amounts with the money rule (multipleOf 0.01), then it accepts and refuses exactly what the server does', async (t) => {
+  const app = await buildTestApp(t);
+  const admin = await login(app, ADMIN.username, ADMIN.password);
+  const doc = await openapiDocument(app);
+  const price = resolved(doc, ops(doc, 'POST /products').requestBody!.content['application/json']!.schema).properties.price;
+  assert.equal(price.multipleOf, 0.01, 'the rule is in the document as standard JSON Schema');
+  const validate = new Ajv2020({ strict: false, multipleOfPrecision: MULTIPLE_OF_PRECISION }).compile({ ...price, 'x-money': undefined });
+
+  const amounts = [
+    ...[0, 0.01, 0.07, 0.1, 0.29, 1, 9.99, 19.99, 1234.56, 99_999_999.99],
+    ...[0.001, 0.005, 19.999, 12.345, 0.1234, 1e-7, 99_999_999.995, 100_000_000, -0.01],
+    ...Array.from({ length: 40 }, (_, i) => Math.round(((i * 7_919_333) % 10_000_000_000) ) / 100),
+    ...Array.from({ length: 40 }, (_, i) => (((i * 104_729) % 10_000_000) * 10 + 1 + (i % 9)) / 1000),
+  ];
+  const disagreements: string[] = [];
+  for (const amount of amounts) {
+    const server = await call(app, 'POST', '/products', { token: admin, body: { product_name: 'Priced', price: amount } });
+    const documented = validate(amount);
+    if ((server.status === 201) !== documented) disagreements.push(`${amount}: server ${server.status}, document ${documented}`);
+  }
+  assert.deepEqual(disagreements, []);
+});
+
+test('when /docs is served over plain HTTP under any host name, then its CSP does not upgrade requests to https (which left the page blank)', async (t) => {
+  const app = await buildTestApp(t);
+  const page = await app.inject({ method: 'GET', url: '/docs', headers: { host: 'shop.internal:3000' } });
+  assert.equal(page.statusCode, 200);
+  const csp = String(page.headers['content-security-policy']);
+  assert.match(csp, /script-src 'self'/);
+  assert.doesNotMatch(csp, /upgrade-insecure-requests/);
+  assert.doesNotMatch(csp, /validator\.swagger\.io/, 'and nothing is fetched from the online validator');
+});
+
+function ops(doc: { paths: Record<string, Record<string, Operation>> }, route: string): Operation {
+  const operation = operations(doc).get(route);
+  assert.ok(operation, `${route} is not documented`);
+  return operation;
+}

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { test } from 'node:test';
 import { ADMIN, TEST_SECRET } from '../helpers/app.js';
 import { createTestDatabase } from '../helpers/database.js';
@@ -48,6 +49,10 @@ test('when logins fail, roles change, customers and products are deleted and ord
   const wrongGuess = 'Guess-Password-2024';
   secrets.push(wrongGuess);
   assert.equal((await send('POST', '/customers/login', { username: 'mallory', password: wrongGuess }, undefined, 'failed-login-1')).status, 401);
+  // A password typed into the username field: a failed username is logged only in part.
+  const typedInTheWrongField = 'Mallory-Password-In-The-Username-Box';
+  secrets.push(typedInTheWrongField);
+  assert.equal((await send('POST', '/customers/login', { username: typedInTheWrongField, password: 'x' }, undefined, 'failed-login-2')).status, 401);
   assert.equal((await send('GET', '/customers', undefined, malloryToken, 'denied-1')).status, 403);
   const newPassword = 'Mallory-New-Pass-2';
   secrets.push(newPassword);
@@ -69,7 +74,10 @@ test('when logins fail, roles change, customers and products are deleted and ord
     .map((line) => JSON.parse(line) as Record<string, any>);
   const byRequest = (id: string) => lines.find((line) => line.reqId === id);
 
-  assert.deepEqual(pick(byRequest('failed-login-1')), { event: 'login', status: 401, actor: null, target: null, username: 'mallory', level: 40 });
+  assert.deepEqual(pick(byRequest('failed-login-1')), { event: 'login', status: 401, actor: null, target: null, username: 'ma… (7 characters)', level: 40 });
+  assert.deepEqual(pick(byRequest('failed-login-2')), {
+    event: 'login', status: 401, actor: null, target: null, username: 'Ma… (36 characters)', level: 40,
+  });
   assert.deepEqual(pick(byRequest('denied-1')), { event: 'access.denied', status: 403, actor: malloryId, target: null, level: 40 });
   assert.deepEqual(pick(byRequest('role-change-1')), {
     event: 'customer.update', status: 200, actor: adminId, target: malloryId, role_id: 1, password_changed: true, level: 30,
@@ -91,3 +99,28 @@ function pick(line: Record<string, any> | undefined) {
   assert.ok(line, 'the event was logged');
   return Object.fromEntries(PINNED.filter((field) => line[field] !== undefined).map((field) => [field, line[field]]));
 }
+
+test('when a client goes away in the middle of sending its request, then the log says the client closed the connection, not that the database failed', async (t) => {
+  const database = await createTestDatabase({ shared: true });
+  const server = await startServerProcess(database.url, { LOG_LEVEL: 'info' });
+  t.after(async () => {
+    assert.equal(await server.stop(), 0);
+    await database.drop();
+  });
+  const { hostname, port } = new URL(server.base);
+  await new Promise<void>((resolve) => {
+    const socket = net.connect(Number(port), hostname, () => {
+      socket.write('POST /customers/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"user');
+      setTimeout(() => {
+        socket.destroy();
+        resolve();
+      }, 100);
+    });
+  });
+  await new Promise((resolve) => setTimeout(resolve, 300)); // let the line reach the pipe
+
+  const lines = server.output().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, any>);
+  assert.ok(lines.some((line) => line.msg === 'the client closed the connection before its request was read' && line.level === 30), server.output());
+  assert.ok(!lines.some((line) => /database/i.test(String(line.msg))), 'nothing says the database failed');
+  assert.equal((await fetch(`${server.base}/health`)).status, 200);
+});

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { call } from '../helpers/app.js';
-import { assertProblemStatus, openOrderShop } from './shop.js';
+import { openOrderShop } from './shop.js';
+import { assertProblem } from '../helpers/problem.js';
 
 // Sequential repeats only; repeats that race each other are in test/concurrency.
 
@@ -63,7 +64,7 @@ test('when the same Idempotency-Key comes with another body, then 409 IDEMPOTENC
     [{ product_id: mug.id, quantity: 1 }, { product_id: mug.id, quantity: 1 }],
   ]) {
     const refused = await place(ann, items, { key: 'order-7' });
-    assertProblemStatus(refused, 409, 'IDEMPOTENCY_KEY_REUSED');
+    assertProblem(refused, 409, { code: 'IDEMPOTENCY_KEY_REUSED' });
   }
 
   assert.deepEqual(await snapshot(), before);
@@ -75,7 +76,7 @@ test('when the same Idempotency-Key is used on the other order route, then 409 a
   await fill(ann, [[mug, 1]]);
   const before = await snapshot();
 
-  assertProblemStatus(await checkout(ann, { key: 'one-key' }), 409, 'IDEMPOTENCY_KEY_REUSED');
+  assertProblem(await checkout(ann, { key: 'one-key' }), 409, { code: 'IDEMPOTENCY_KEY_REUSED' });
 
   assert.deepEqual(await snapshot(), before);
 });
@@ -102,7 +103,7 @@ test('when a first attempt failed (short stock, unknown product), then no key wa
   const { ann, mug, place, updateProduct, stockOf, orderCount } = await openOrderShop(t);
   const items = [{ product_id: mug.id, quantity: 12 }];
 
-  assertProblemStatus(await place(ann, items, { key: 'retry-me' }), 409, 'INSUFFICIENT_STOCK');
+  assertProblem(await place(ann, items, { key: 'retry-me' }), 409, { code: 'INSUFFICIENT_STOCK' });
   assert.equal(await orderCount(), 0);
   await updateProduct(mug.id, { stock: 20 });
 
@@ -118,7 +119,7 @@ test('when a first attempt failed (short stock, unknown product), then no key wa
   assert.equal(await stockOf(mug.id), 8);
 
   // A typo in the first attempt: the corrected body may use the same key.
-  assertProblemStatus(await place(ann, [{ product_id: 987654, quantity: 1 }], { key: 'typo' }), 404, 'NOT_FOUND');
+  assertProblem(await place(ann, [{ product_id: 987654, quantity: 1 }], { key: 'typo' }), 404, { code: 'NOT_FOUND' });
   const fixed = await place(ann, [{ product_id: mug.id, quantity: 1 }], { key: 'typo' });
   assert.equal(fixed.status, 201);
   assert.equal(fixed.headers['idempotent-replayed'], undefined);
@@ -143,7 +144,7 @@ test('when a checkout is repeated with the same key, then the first order comes 
 
 test('when a checkout failed for an empty cart, then the same key works once the cart is filled', async (t) => {
   const { ann, mug, fill, checkout, orderCount } = await openOrderShop(t);
-  assertProblemStatus(await checkout(ann, { key: 'early' }), 409, 'EMPTY_CART');
+  assertProblem(await checkout(ann, { key: 'early' }), 409, { code: 'EMPTY_CART' });
   await fill(ann, [[mug, 1]]);
 
   const placed = await checkout(ann, { key: 'early' });
@@ -173,8 +174,8 @@ test('when the Idempotency-Key is empty or 256 characters long, then 400 on both
   const items = [{ product_id: mug.id, quantity: 1 }];
 
   for (const key of ['', 'k'.repeat(256)]) {
-    assertProblemStatus(await place(ann, items, { key }), 400, 'VALIDATION_FAILED');
-    assertProblemStatus(await checkout(ann, { key }), 400, 'VALIDATION_FAILED');
+    assertProblem(await place(ann, items, { key }), 400, { code: 'VALIDATION_FAILED' });
+    assertProblem(await checkout(ann, { key }), 400, { code: 'VALIDATION_FAILED' });
   }
   assert.deepEqual(await snapshot(), before);
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { call } from '../helpers/app.js';
-import { type Caller, ISO_UTC, assertProblemStatus, openOrderShop } from './shop.js';
+import { type Caller, ISO_UTC, openOrderShop } from './shop.js';
+import { assertProblem } from '../helpers/problem.js';
 
 // POST /orders/{id}/status (admin) and POST /orders/{id}/cancel: the order lifecycle, its
 // history, and the stock a cancel puts back.
@@ -100,7 +101,7 @@ test('when a status change is refused, then the answer says why and the order, i
       const id = await orderAt(path);
       const before = await state(id);
       const refused = await setStatus(id, to === 'shipped' ? { status: to, tracking_number: 'X1' } : { status: to });
-      assertProblemStatus(refused, 409, 'ILLEGAL_STATUS_CHANGE');
+      assertProblem(refused, 409, { code: 'ILLEGAL_STATUS_CHANGE' });
       assert.match(refused.body.detail, new RegExp(`${from}.*${to}`));
       assert.deepEqual(await state(id), before);
     });
@@ -110,7 +111,7 @@ test('when a status change is refused, then the answer says why and the order, i
     await t.test(`when a tracking number comes with status ${status}, then 400`, async () => {
       const id = await orderAt(path);
       const before = await state(id);
-      assertProblemStatus(await setStatus(id, { status, tracking_number: 'T-1' }), 400, 'BAD_REQUEST');
+      assertProblem(await setStatus(id, { status, tracking_number: 'T-1' }), 400, { code: 'VALIDATION_FAILED' });
       assert.deepEqual(await state(id), before);
     });
   }
@@ -119,7 +120,7 @@ test('when a status change is refused, then the answer says why and the order, i
     const id = await orderAt([]);
     const before = await state(id);
     for (const status of ['paid', 'cancelled', 'delivered']) {
-      assertProblemStatus(await setStatus(id, { status }, ann), 403, 'FORBIDDEN');
+      assertProblem(await setStatus(id, { status }, ann), 403, { code: 'FORBIDDEN' });
     }
     assert.deepEqual(await state(id), before);
   });
@@ -128,9 +129,9 @@ test('when a status change is refused, then the answer says why and the order, i
     const id = await orderAt([]);
     const before = await state(id);
     for (const status of ['lost', 'PAID', '', 'Paid ']) {
-      assertProblemStatus(await setStatus(id, { status }), 400, 'VALIDATION_FAILED');
+      assertProblem(await setStatus(id, { status }), 400, { code: 'VALIDATION_FAILED' });
     }
-    assertProblemStatus(await setStatus(999999, { status: 'paid' }), 404, 'NOT_FOUND');
+    assertProblem(await setStatus(999999, { status: 'paid' }), 404, { code: 'NOT_FOUND' });
     assert.deepEqual(await state(id), before);
   });
 });
@@ -213,13 +214,13 @@ test('when an order is cancelled twice, then the second is 409 and the stock was
   assert.equal((await cancel(order.id, ann)).status, 200);
   assert.equal(await stockOf(mug.id), 10);
 
-  assertProblemStatus(await cancel(order.id, ann), 409, 'ILLEGAL_STATUS_CHANGE');
-  assertProblemStatus(await cancel(order.id, admin), 409, 'ILLEGAL_STATUS_CHANGE');
+  assertProblem(await cancel(order.id, ann), 409, { code: 'ILLEGAL_STATUS_CHANGE' });
+  assertProblem(await cancel(order.id, admin), 409, { code: 'ILLEGAL_STATUS_CHANGE' });
   assert.equal(await stockOf(mug.id), 10);
   assert.equal((await trackOf(order.id)).history.length, 2);
 
   await placed(bob, [{ product_id: mug.id, quantity: 10 }]);
-  assertProblemStatus(await cancel(order.id, admin), 409, 'ILLEGAL_STATUS_CHANGE');
+  assertProblem(await cancel(order.id, admin), 409, { code: 'ILLEGAL_STATUS_CHANGE' });
   assert.equal(await stockOf(mug.id), 0);
 });
 
@@ -235,7 +236,7 @@ test('when a cancel is refused, then the answer says why and the order, its hist
   const state = async (id: number) => ({ order: await orderOf(id), track: await trackOf(id), stock: await stockOf(crate.id) });
   const refused = async (id: number, who: Caller, status: number, code: string) => {
     const before = await state(id);
-    assertProblemStatus(await cancel(id, who), status, code);
+    assertProblem(await cancel(id, who), status, { code });
     assert.deepEqual(await state(id), before);
   };
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { call } from '../helpers/app.js';
-import { ISO_UTC, assertProblemStatus, openOrderShop } from './shop.js';
+import { ISO_UTC, openOrderShop } from './shop.js';
+import { assertProblem } from '../helpers/problem.js';
 
 // GET /orders/{id}, GET /orders/track/{id} and GET /orders/p: who sees which orders.
 
@@ -25,7 +26,7 @@ test("when a customer reads another customer's order or its tracking, then 403 a
 
   for (const path of [`/orders/${order.id}`, `/orders/track/${order.id}`]) {
     const response = await call(app, 'GET', path, { token: bob.token });
-    assertProblemStatus(response, 403, 'FORBIDDEN');
+    assertProblem(response, 403, { code: 'FORBIDDEN' });
     assert.doesNotMatch(JSON.stringify(response.body), /Mug|19\.99|pending/, path);
   }
 });
@@ -35,9 +36,9 @@ test('when an order id is unknown, then reading, tracking or cancelling it is 40
   await placed(ann, [{ product_id: mug.id, quantity: 1 }]);
 
   for (const who of [admin, ann]) {
-    assertProblemStatus(await call(app, 'GET', '/orders/999999', { token: who.token }), 404, 'NOT_FOUND');
-    assertProblemStatus(await call(app, 'GET', '/orders/track/999999', { token: who.token }), 404, 'NOT_FOUND');
-    assertProblemStatus(await call(app, 'POST', '/orders/999999/cancel', { token: who.token }), 404, 'NOT_FOUND');
+    assertProblem(await call(app, 'GET', '/orders/999999', { token: who.token }), 404, { code: 'NOT_FOUND' });
+    assertProblem(await call(app, 'GET', '/orders/track/999999', { token: who.token }), 404, { code: 'NOT_FOUND' });
+    assertProblem(await call(app, 'POST', '/orders/999999/cancel', { token: who.token }), 404, { code: 'NOT_FOUND' });
   }
 });
 
@@ -56,7 +57,7 @@ test('when no token is sent, then every order route answers 401 and nothing chan
     ['POST', `/orders/${order.id}/cancel`],
     ['POST', `/orders/${order.id}/status`, { status: 'paid' }],
   ] as const) {
-    assertProblemStatus(await call(app, method, url, body === undefined ? {} : { body }), 401, 'UNAUTHORIZED');
+    assertProblem(await call(app, method, url, body === undefined ? {} : { body }), 401, { code: 'UNAUTHORIZED' });
   }
 
   assert.deepEqual(await snapshot(), before);
@@ -96,7 +97,7 @@ test("when a customer is deleted, then an admin can still read, track and list i
   assert.equal(listed.status, 200);
   assert.deepEqual(listed.body.items, [second, first]);
   // Her old token is dead, so she cannot read them any more.
-  assertProblemStatus(await call(app, 'GET', `/orders/${first.id}`, { token: ann.token }), 401);
+  assertProblem(await call(app, 'GET', `/orders/${first.id}`, { token: ann.token }), 401);
 });
 
 // Listing.
@@ -135,9 +136,9 @@ test("when a customer filters by another customer's id, then 403; by its own id,
   const { ann, bob, ids, page, newestFirst } = await fiveOrders(t);
 
   const refused = await page(`?customer_id=${bob.id}`, ann.token);
-  assertProblemStatus(refused, 403, 'FORBIDDEN');
+  assertProblem(refused, 403, { code: 'FORBIDDEN' });
   assert.equal(refused.body.items, undefined);
-  assertProblemStatus(await page('?customer_id=424242', ann.token), 403, 'FORBIDDEN');
+  assertProblem(await page('?customer_id=424242', ann.token), 403, { code: 'FORBIDDEN' });
 
   const own = await page(`?customer_id=${ann.id}`, ann.token);
   assert.equal(own.status, 200);

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { type Caller, type Product, openShop } from '../cart/shop.js';
 import { call } from '../helpers/app.js';
+import { shopState } from '../helpers/snapshot.js';
 
-export { assertProblemStatus } from '../cart/shop.js';
 export type { Caller, Product };
 
 export const ISO_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -73,17 +73,8 @@ export async function openOrderShop(t: TestContext) {
   };
   const orderCount = async (): Promise<number> => (await allOrders()).total;
 
-  /** Everything an order can change: the catalogue (stock), every order with its history, and every customer's cart. */
-  const snapshot = async () => {
-    const products = await call(app, 'GET', '/products');
-    assert.equal(products.status, 200);
-    const orders = await allOrders();
-    const histories = [];
-    for (const order of orders.items) histories.push(await trackOf(order.id));
-    const carts = [];
-    for (const customer of shop.customers) carts.push(await shop.cartOf(customer.id));
-    return { products: products.body, orders, histories, carts };
-  };
+  /** Everything an order can change (see shopState). */
+  const snapshot = () => shopState(app, admin.token);
 
   return { ...shop, place, placed, checkout, setStatus, moveTo, cancel, orderOf, trackOf, allOrders, orderCount, snapshot };
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { adminToken, buildTestApp, call, createProduct, isProblem, registerCustomer } from '../helpers/app.js';
+import { adminToken, buildTestApp, call, createProduct, registerCustomer } from '../helpers/app.js';
+import { assertProblem } from '../helpers/problem.js';
 
 /** Everything a client can read about the catalogue. */
 async function catalogue(app: FastifyInstance, id: number) {
@@ -67,7 +68,7 @@ test('when a write comes without a token or with a bad one, then 401 and the cat
   for (const write of writes(product.id)) {
     for (const [what, headers] of badTokens) {
       const response = await call(app, write.method, write.url, { body: write.body, headers });
-      assert.ok(isProblem(response, 401), `${write.method} ${write.url} with ${what}: ${response.status}`);
+      assertProblem(response, 401, { what: `${write.method} ${write.url} with ${what}: ${response.status}` });
     }
   }
 
@@ -82,7 +83,7 @@ test("when a customer writes to the catalogue, then 403 and the catalogue is unc
 
   for (const write of writes(product.id)) {
     const response = await call(app, write.method, write.url, { token, body: write.body });
-    assert.ok(isProblem(response, 403), `${write.method} ${write.url}: ${response.status} ${JSON.stringify(response.body)}`);
+    assertProblem(response, 403, { what: `${write.method} ${write.url}: ${response.status} ${JSON.stringify(response.body)}` });
   }
 
   assert.deepEqual(await catalogue(app, product.id), before);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { adminToken, buildTestApp, call, isProblem, registerCustomer } from '../helpers/app.js';
+import { adminToken, buildTestApp, call, registerCustomer } from '../helpers/app.js';
+import { assertProblem } from '../helpers/problem.js';
 
 const PRODUCT_KEYS = ['created_at', 'description', 'id', 'price', 'product_name', 'stock', 'updated_at'];
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -107,12 +108,9 @@ test('when a price has more than two decimals, is negative, too large or not a n
 
   for (const price of badPrices) {
     const response = await call(app, 'POST', '/products', { token, body: { product_name: 'Bad price', price } });
-    assert.ok(isProblem(response, 400), `price ${JSON.stringify(price)}: ${response.status} ${JSON.stringify(response.body)}`);
+    assertProblem(response, 400, { what: `price ${JSON.stringify(price)}: ${response.status} ${JSON.stringify(response.body)}` });
     assert.equal(response.body.code, 'VALIDATION_FAILED');
-    assert.ok(
-      response.body.errors.some((e: { path: string }) => e.path === '/body/price'),
-      `price ${JSON.stringify(price)}: the error names /body/price: ${JSON.stringify(response.body.errors)}`,
-    );
+    assert.ok(response.body.errors.some((e: { path: string }) => e.path === '/body/price'), `price ${JSON.stringify(price)}: the error names /body/price: ${JSON.stringify(response.body.errors)}`);
   }
 
   assert.deepEqual(await allProducts(app), []);
@@ -139,7 +137,7 @@ test('when a required field is missing or the name is empty, blank or too long, 
 
   for (const [what, body] of bodies) {
     const response = await call(app, 'POST', '/products', { token, body });
-    assert.ok(isProblem(response, 400), `${what}: ${response.status} ${JSON.stringify(response.body)}`);
+    assertProblem(response, 400, { what: `${what}: ${response.status} ${JSON.stringify(response.body)}` });
   }
 
   assert.deepEqual(await allProducts(app), []);
@@ -180,7 +178,7 @@ test('when stock is null, then the product never runs out; when it is 0, then it
   });
 
   assert.equal(big.status, 201, JSON.stringify(big.body));
-  assert.ok(isProblem(none, 409), `${none.status} ${JSON.stringify(none.body)}`);
+  assertProblem(none, 409, { what: `${none.status} ${JSON.stringify(none.body)}` });
   assert.equal((await call(app, 'GET', `/products/${untracked.body.id}`)).body.stock, null);
   assert.equal((await call(app, 'GET', `/products/${soldOut.body.id}`)).body.stock, 0);
 });

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
-import { adminToken, buildTestApp, call, createProduct, isProblem } from '../helpers/app.js';
+import { adminToken, buildTestApp, call, createProduct } from '../helpers/app.js';
 import { onPostgres } from '../helpers/database.js';
+import { assertProblem } from '../helpers/problem.js';
 
 interface Product {
   id: number;
@@ -101,7 +102,7 @@ test('when per_page is 100, then one page holds everything; when it is 0 or 101,
 
   for (const perPage of ['101', '0', '-1', 'abc', '1.5', '']) {
     const response = await call(app, 'GET', `/products/p?per_page=${perPage}`);
-    assert.ok(isProblem(response, 400), `per_page=${perPage}: ${response.status} ${JSON.stringify(response.body)}`);
+    assertProblem(response, 400, { what: `per_page=${perPage}: ${response.status} ${JSON.stringify(response.body)}` });
   }
 });
 
@@ -111,11 +112,8 @@ test('when page is not a positive integer, then 400 naming page', async (t) => {
 
   for (const page of ['0', '-1', 'abc', '1.5', '', '1e3', '0x2', 'true']) {
     const response = await call(app, 'GET', `/products/p?page=${page}`);
-    assert.ok(isProblem(response, 400), `page=${page}: ${response.status} ${JSON.stringify(response.body)}`);
-    assert.ok(
-      response.body.errors?.some((e: { path: string }) => e.path === '/querystring/page'),
-      `page=${page}: ${JSON.stringify(response.body)}`,
-    );
+    assertProblem(response, 400, { what: `page=${page}: ${response.status} ${JSON.stringify(response.body)}` });
+    assert.ok(response.body.errors?.some((e: { path: string }) => e.path === '/querystring/page'), `page=${page}: ${JSON.stringify(response.body)}`);
   }
 });
 
@@ -230,7 +228,7 @@ test('when min_price is above max_price or a bound is not a price, then 400 on b
   ]) {
     for (const route of ['/products', '/products/p']) {
       const response = await call(app, 'GET', `${route}?${query}`);
-      assert.ok(isProblem(response, 400), `${route}?${query}: ${response.status} ${JSON.stringify(response.body)}`);
+      assertProblem(response, 400, { what: `${route}?${query}: ${response.status} ${JSON.stringify(response.body)}` });
     }
   }
 });
@@ -287,7 +285,7 @@ test('when sort is not one of the allowed values, then 400 on both listings', as
   for (const sort of ['name', 'PRICE', '-id', 'price desc', 'created_at', '', 'price;drop table products']) {
     for (const route of ['/products', '/products/p']) {
       const response = await call(app, 'GET', `${route}?sort=${encodeURIComponent(sort)}`);
-      assert.ok(isProblem(response, 400), `${route}?sort=${sort}: ${response.status} ${JSON.stringify(response.body)}`);
+      assertProblem(response, 400, { what: `${route}?sort=${sort}: ${response.status} ${JSON.stringify(response.body)}` });
     }
   }
   assert.equal((await call(app, 'GET', '/products')).body.length, 2);
@@ -297,7 +295,7 @@ test('when q is longer than 200 characters, then 400', async (t) => {
   const app = await buildTestApp(t);
 
   const response = await call(app, 'GET', `/products/p?q=${'x'.repeat(201)}`);
-  assert.ok(isProblem(response, 400));
+  assertProblem(response, 400);
   assert.equal((await call(app, 'GET', `/products?q=${'x'.repeat(200)}`)).status, 200);
 });
 
@@ -403,7 +401,7 @@ test('when a cursor is garbage, belongs to another sort, or is too long, then 40
     `/products/p?after=${'a'.repeat(2001)}`,
   ]) {
     const response = await call(app, 'GET', url);
-    assert.ok(isProblem(response, 400), `${url}: ${response.status} ${JSON.stringify(response.body)}`);
+    assertProblem(response, 400, { what: `${url}: ${response.status} ${JSON.stringify(response.body)}` });
   }
 });
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
-import { adminToken, buildTestApp, call, createProduct, isProblem, registerCustomer } from '../helpers/app.js';
+import { adminToken, buildTestApp, call, createProduct, registerCustomer } from '../helpers/app.js';
+import { assertProblem } from '../helpers/problem.js';
 
 const ORIGINAL = { product_name: 'Teapot', price: 30, description: 'Cast iron', stock: 5 };
 
@@ -80,7 +81,7 @@ test('when a PUT carries an invalid value or an unknown field, then 400 and the 
 
   for (const body of bodies) {
     const response = await call(app, 'PUT', `/products/${created.id}`, { token, body });
-    assert.ok(isProblem(response, 400), `${JSON.stringify(body)}: ${response.status} ${JSON.stringify(response.body)}`);
+    assertProblem(response, 400, { what: `${JSON.stringify(body)}: ${response.status} ${JSON.stringify(response.body)}` });
   }
 
   assert.deepEqual((await getProduct(app, created.id)).body, created);
@@ -94,7 +95,7 @@ test('when an admin PUTs an unknown product id, then 404 and nothing is created'
 
   const response = await call(app, 'PUT', `/products/${created.id + 1000}`, { token, body: { price: 1 } });
 
-  assert.ok(isProblem(response, 404), `${response.status} ${JSON.stringify(response.body)}`);
+  assertProblem(response, 404, { what: `${response.status} ${JSON.stringify(response.body)}` });
   assert.deepEqual((await call(app, 'GET', '/products')).body, [created]);
 });
 
@@ -109,17 +110,17 @@ test('when an admin deletes a product, then 200 {message} and it is gone from ev
   assert.equal(response.status, 200);
   assert.deepEqual(Object.keys(response.body), ['message']);
   assert.equal(typeof response.body.message, 'string');
-  assert.ok(isProblem(await getProduct(app, doomed.id), 404));
+  assertProblem(await getProduct(app, doomed.id), 404);
   assert.deepEqual((await call(app, 'GET', '/products')).body, [kept]);
   assert.deepEqual((await call(app, 'GET', '/products?q=doomed')).body, []);
   assert.deepEqual((await call(app, 'GET', '/products/p')).body, { items: [kept], page: 1, per_page: 10, total: 1, pages: 1, next: null });
   assert.deepEqual((await call(app, 'GET', '/products/p?q=mug&sort=-price')).body.total, 1);
   const put = await call(app, 'PUT', `/products/${doomed.id}`, { token, body: { product_name: 'Revived' } });
-  assert.ok(isProblem(put, 404), `PUT: ${put.status}`);
+  assertProblem(put, 404, { what: `PUT: ${put.status}` });
   const again = await call(app, 'DELETE', `/products/${doomed.id}`, { token });
-  assert.ok(isProblem(again, 404), `second DELETE: ${again.status}`);
+  assertProblem(again, 404, { what: `second DELETE: ${again.status}` });
   // The PUT did not bring it back, and the kept product is untouched.
-  assert.ok(isProblem(await getProduct(app, doomed.id), 404));
+  assertProblem(await getProduct(app, doomed.id), 404);
   assert.deepEqual((await getProduct(app, kept.id)).body, kept);
 });
 
@@ -152,7 +153,7 @@ test('when an admin deletes an unknown product id, then 404 and the catalogue is
 
   const response = await call(app, 'DELETE', `/products/${created.id + 1}`, { token });
 
-  assert.ok(isProblem(response, 404));
+  assertProblem(response, 404);
   assert.deepEqual((await call(app, 'GET', '/products')).body, [created]);
 });
 

@@ -90,3 +90,40 @@ test(`when one Idempotency-Key is sent to two processes on ${where} at once, the
   assert.equal((await send(bases[0]!, 'GET', `/products/${product.id}`)).body.stock, 22);
   assert.equal((await send(bases[1]!, 'GET', '/orders/p', admin)).body.total, 1);
 });
+
+test(`when 20 adds of one unit to one cart line are split across two processes on ${where}, then the line holds 20; with stock 15, exactly 15 succeed`, async (t) => {
+  const bases = await twoServers(t);
+  const { admin, buyers } = await setUp(bases, 1, 1);
+  const buyer = buyers[0]!;
+  for (const [stock, expected] of [
+    [100, { 200: 20 }],
+    [15, { 200: 15, 409: 5 }],
+  ] as const) {
+    const product = (await send(bases[0]!, 'POST', '/products', admin, { product_name: `Stock ${stock}`, price: 1, stock })).body;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        send(bases[i % 2]!, 'POST', '/cart/add', buyer.token, { customer_id: buyer.id, product_id: product.id, quantity: 1 }),
+      ),
+    );
+    const counts: Record<number, number> = {};
+    for (const result of results) counts[result.status] = (counts[result.status] ?? 0) + 1;
+    assert.deepEqual(counts, expected, `stock ${stock}`);
+    const cart = (await send(bases[1]!, 'GET', `/cart/${buyer.id}`, buyer.token)).body;
+    assert.equal(cart.items.find((item: { product_id: number }) => item.product_id === product.id).quantity, Math.min(20, stock));
+  }
+});
+
+test(`when one cart is checked out 10 times at once across two processes on ${where}, then exactly one order is placed`, async (t) => {
+  const bases = await twoServers(t);
+  const { admin, product, buyers } = await setUp(bases, 30, 1);
+  const buyer = buyers[0]!;
+  assert.equal((await send(bases[0]!, 'POST', '/cart/add', buyer.token, { customer_id: buyer.id, product_id: product.id, quantity: 4 })).status, 200);
+
+  const results = await Promise.all(
+    Array.from({ length: 10 }, (_, i) => send(bases[i % 2]!, 'POST', '/orders/from_cart', buyer.token, { customer_id: buyer.id })),
+  );
+
+  assert.deepEqual(results.map((r) => r.status).sort(), [201, ...Array(9).fill(409)]);
+  assert.equal((await send(bases[1]!, 'GET', `/products/${product.id}`)).body.stock, 26);
+  assert.equal((await send(bases[0]!, 'GET', '/orders/p', admin)).body.total, 1);
+});

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import { inTransaction } from '../../src/db/transaction.js';
+import { inTransaction } from '../../src/db/engine.js';
 import { adminToken, buildTestApp, createProduct } from '../helpers/app.js';
 import { onPostgres } from '../helpers/database.js';
 

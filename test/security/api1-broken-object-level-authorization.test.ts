@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { attemptLogin, customerAsAdmin } from '../auth/helpers.js';
 import { call } from '../helpers/app.js';
-import { CUSTOMER_PASSWORD, assertRefused, openAttackShop } from './attack-helpers.js';
+import { CUSTOMER_PASSWORD, openAttackShop } from './attack-helpers.js';
+import { assertProblem } from '../helpers/problem.js';
 
 test("when a customer reads, updates or deletes another customer's record, then 403 each time and the record, password and tokens are untouched", async (t) => {
   const { app, admin, victim, mallory, everything } = await openAttackShop(t);
@@ -23,7 +24,7 @@ test("when a customer reads, updates or deletes another customer's record, then 
     delete: await call(app, 'DELETE', url, { token: mallory.token }),
   };
 
-  for (const [what, response] of Object.entries(attempts)) assertRefused(response, 403, 'FORBIDDEN', what);
+  for (const [what, response] of Object.entries(attempts)) assertProblem(response, 403, { code: 'FORBIDDEN', what });
   assert.ok(!JSON.stringify(attempts.read.body).includes(victimRecord.email), 'the 403 shows her email');
   assert.deepEqual(await everything(), before);
   assert.equal((await attemptLogin(app, victimRecord.username, 'mallory-chose-this')).status, 401);
@@ -56,7 +57,7 @@ test("when a customer names another customer's cart in the path or in the body, 
     }),
   };
 
-  for (const [what, response] of Object.entries(attempts)) assertRefused(response, 403, 'FORBIDDEN', what);
+  for (const [what, response] of Object.entries(attempts)) assertProblem(response, 403, { code: 'FORBIDDEN', what });
   assert.doesNotMatch(JSON.stringify(attempts['GET /cart/{victim}'].body), /Mug|line_total/);
   assert.deepEqual(await cartOf(victim.id), victimCart);
   assert.deepEqual(await everything(), before);
@@ -73,7 +74,7 @@ test("when a customer reads, tracks or cancels another customer's order by its i
     cancel: await call(app, 'POST', `/orders/${victimOrder.id}/cancel`, { token: mallory.token }),
   };
 
-  for (const [what, response] of Object.entries(attempts)) assertRefused(response, 403, 'FORBIDDEN', what);
+  for (const [what, response] of Object.entries(attempts)) assertProblem(response, 403, { code: 'FORBIDDEN', what });
   for (const response of Object.values(attempts)) assert.doesNotMatch(JSON.stringify(response.body), /Pen|pending|history/);
   assert.deepEqual(await orderOf(victimOrder.id), victimOrder);
   assert.deepEqual(await trackOf(victimOrder.id), history);
@@ -95,8 +96,8 @@ test('when a customer places an order or checks out in the name of another custo
         body: { customer_id: customerId, items: [{ product_id: mug.id, quantity: 1 }] },
       });
       const checkedOut = await call(app, 'POST', '/orders/from_cart', { token: mallory.token, headers, body: { customer_id: customerId } });
-      assertRefused(placed, 403, 'FORBIDDEN', `POST /orders for ${customerId}, key ${key}`);
-      assertRefused(checkedOut, 403, 'FORBIDDEN', `POST /orders/from_cart for ${customerId}, key ${key}`);
+      assertProblem(placed, 403, { code: 'FORBIDDEN', what: `POST /orders for ${customerId}, key ${key}` });
+      assertProblem(checkedOut, 403, { code: 'FORBIDDEN', what: `POST /orders/from_cart for ${customerId}, key ${key}` });
     }
   }
 
@@ -114,7 +115,7 @@ test("when a customer lists orders filtered by another customer's id, then 403; 
   const unfiltered = await call(app, 'GET', '/orders/p?per_page=100', { token: mallory.token });
   const ownFilter = await call(app, 'GET', `/orders/p?customer_id=${mallory.id}`, { token: mallory.token });
 
-  assertRefused(filtered, 403, 'FORBIDDEN', 'filtered by the victim');
+  assertProblem(filtered, 403, { code: 'FORBIDDEN', what: 'filtered by the victim' });
   assert.equal(unfiltered.status, 200);
   assert.deepEqual(unfiltered.body, { items: [own], page: 1, per_page: 100, total: 1, pages: 1 });
   assert.equal(ownFilter.status, 200);
@@ -133,13 +134,13 @@ test('when a customer walks every order and customer id in turn, then no id open
     for (const url of [`/orders/${id}`, `/orders/track/${id}`]) {
       const response = await call(app, 'GET', url, { token: mallory.token });
       if (id === own.id) assert.equal(response.status, 200, url);
-      else if (id === victimOrder.id) assertRefused(response, 403, 'FORBIDDEN', url);
-      else assertRefused(response, 404, 'NOT_FOUND', url);
+      else if (id === victimOrder.id) assertProblem(response, 403, { code: 'FORBIDDEN', what: url });
+      else assertProblem(response, 404, { code: 'NOT_FOUND', what: url });
     }
     const customer = await call(app, 'GET', `/customers/${id}`, { token: mallory.token });
     if (id === mallory.id) assert.equal(customer.status, 200);
     // Unknown customer ids are 403 too, so the walk does not even learn which ids exist.
-    else assertRefused(customer, 403, 'FORBIDDEN', `/customers/${id}`);
+    else assertProblem(customer, 403, { code: 'FORBIDDEN', what: `/customers/${id}` });
   }
   // An admin may read anything, and an id nobody has is a plain 404, not an error.
   for (const [method, url, body] of [
@@ -148,7 +149,7 @@ test('when a customer walks every order and customer id in turn, then no id open
     ['POST', '/orders/424242/cancel'],
     ['POST', '/orders/424242/status', { status: 'paid' }],
   ] as const) {
-    assertRefused(await call(app, method, url, { token: admin.token, ...(body ? { body } : {}) }), 404, 'NOT_FOUND', url);
+    assertProblem(await call(app, method, url, { token: admin.token, ...(body ? { body } : {}) }), 404, { code: 'NOT_FOUND', what: url });
   }
   assert.equal((await call(app, 'GET', `/orders/${victimOrder.id}`, { token: admin.token })).status, 200);
 });

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { allCustomers, assertThrottled, attemptLogin, customerAsAdmin, customerFields, postFrom } from '../auth/helpers.js';
 import { ADMIN, TEST_SECRET, adminToken, buildTestApp, call, createProduct, registerCustomer } from '../helpers/app.js';
 import { decodeJwt, signJwt } from '../helpers/tokens.js';
-import { assertRefused } from './attack-helpers.js';
+import { assertProblem } from '../helpers/problem.js';
 
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -55,7 +55,7 @@ test('when an attacker forges a token (expired, tampered, alg none, wrong secret
       await call(app, 'DELETE', `/products/${product.id}`, { token }),
       await call(app, 'POST', '/cart/add', { token, body: { customer_id: customer.customer.id, product_id: product.id, quantity: 5 } }),
     ];
-    for (const response of attempts) assertRefused(response, 401, 'UNAUTHORIZED', name);
+    for (const response of attempts) assertProblem(response, 401, { code: 'UNAUTHORIZED', what: name });
   }
 
   assert.deepEqual(await state(), before);
@@ -68,24 +68,14 @@ test('when a stolen token is replayed after its owner changed the password, then
   const stolen = customer.token;
   const changed = await call(app, 'PUT', `/customers/${customer.customer.id}`, {
     token: customer.token,
-    body: { password: 'a-fresh-password-1' },
+    body: { password: 'a-fresh-password-1', current_password: customer.password },
   });
   assert.equal(changed.status, 200);
   const before = await state();
 
-  assertRefused(await call(app, 'GET', '/customers/me', { token: stolen }), 401, 'UNAUTHORIZED', 'read');
-  assertRefused(
-    await call(app, 'PUT', `/customers/${customer.customer.id}`, { token: stolen, body: { password: 'thief-password-1' } }),
-    401,
-    'UNAUTHORIZED',
-    'set the password back',
-  );
-  assertRefused(
-    await call(app, 'POST', '/cart/add', { token: stolen, body: { customer_id: customer.customer.id, product_id: product.id, quantity: 1 } }),
-    401,
-    'UNAUTHORIZED',
-    'fill the cart',
-  );
+  assertProblem(await call(app, 'GET', '/customers/me', { token: stolen }), 401, { code: 'UNAUTHORIZED', what: 'read' });
+  assertProblem(await call(app, 'PUT', `/customers/${customer.customer.id}`, { token: stolen, body: { password: 'thief-password-1' } }), 401, { code: 'UNAUTHORIZED', what: 'set the password back' });
+  assertProblem(await call(app, 'POST', '/cart/add', { token: stolen, body: { customer_id: customer.customer.id, product_id: product.id, quantity: 1 } }), 401, { code: 'UNAUTHORIZED', what: 'fill the cart' });
 
   assert.deepEqual(await state(), before);
   assert.equal((await attemptLogin(app, customer.customer.username, 'thief-password-1')).status, 401);
@@ -103,7 +93,7 @@ test("when a deleted customer's token is replayed, then 401 everywhere and the a
     ['POST', '/cart/add', { customer_id: customer.customer.id, product_id: product.id, quantity: 1 }],
     ['POST', '/orders', { customer_id: customer.customer.id, items: [{ product_id: product.id, quantity: 1 }] }],
   ] as const) {
-    assertRefused(await call(app, method, url, { token: customer.token, ...(body ? { body } : {}) }), 401, 'UNAUTHORIZED', `${method} ${url}`);
+    assertProblem(await call(app, method, url, { token: customer.token, ...(body ? { body } : {}) }), 401, { code: 'UNAUTHORIZED', what: `${method} ${url}` });
   }
 
   assert.equal(await customerAsAdmin(app, admin, customer.customer.id), 404);
@@ -122,11 +112,11 @@ test('when the token is sent anywhere but the Authorization header (query string
     ['x-access-token', { url: '/customers', headers: { 'x-access-token': admin } }],
   ] as const) {
     const response = await call(app, 'GET', options.url, 'headers' in options ? { headers: options.headers } : {});
-    assertRefused(response, 401, 'UNAUTHORIZED', name);
+    assertProblem(response, 401, { code: 'UNAUTHORIZED', what: name });
   }
   // Nor is a token in the body: without the header the request is refused before its body is read.
   const inBody = await call(app, 'POST', '/cart/add', { body: { auth_token: admin, customer_id: 1, product_id: 1, quantity: 1 } });
-  assertRefused(inBody, 401, 'UNAUTHORIZED', 'token in the body');
+  assertProblem(inBody, 401, { code: 'UNAUTHORIZED', what: 'token in the body' });
 });
 
 test('when an attacker probes logins with an unknown username, a wrong password or a deleted account, then every answer is the same', async (t) => {
@@ -145,7 +135,7 @@ test('when an attacker probes logins with an unknown username, a wrong password 
   const first = Object.values(answers)[0]!;
   const headerNames = (headers: object) => Object.keys(headers).filter((name) => !['date', 'x-request-id'].includes(name)).sort();
   for (const [what, answer] of Object.entries(answers)) {
-    assertRefused(answer, 401, 'UNAUTHORIZED', what);
+    assertProblem(answer, 401, { code: 'UNAUTHORIZED', what });
     assert.deepEqual(answer.body, first.body, what);
     assert.deepEqual(headerNames(answer.headers), headerNames(first.headers), what);
     assert.equal(answer.headers['content-length'], first.headers['content-length'], what);
@@ -210,4 +200,57 @@ test('when a password is set (register, admin create, update), then no answer co
     assert.match(row.password_hash, /^\$(argon2id|scrypt)\$/, `${row.username}'s password is not stored as an argon2id or scrypt hash`);
     assert.doesNotMatch(row.password_hash, /secret|password/);
   }
+});
+
+test('when a token signed with the right secret has no expiry, or a subject that is not a plain positive integer, then 401 and nothing changes', async (t) => {
+  const { app, customer, state } = await openTarget(t);
+  const { payload } = decodeJwt(customer.token);
+  const id = String(customer.customer.id);
+  const { exp: _exp, ...withoutExpiry } = payload;
+  const forged: Record<string, string> = {
+    'no exp': signJwt(withoutExpiry, TEST_SECRET),
+    'exp as text': signJwt({ ...payload, exp: String(payload.exp) }, TEST_SECRET),
+    'sub "2.0"': signJwt({ ...payload, sub: `${id}.0` }, TEST_SECRET),
+    'sub with a leading zero': signJwt({ ...payload, sub: `0${id}` }, TEST_SECRET),
+    'sub with a space': signJwt({ ...payload, sub: ` ${id}` }, TEST_SECRET),
+    'sub as a number': signJwt({ ...payload, sub: Number(id) }, TEST_SECRET),
+    'no sub': signJwt({ ...payload, sub: undefined }, TEST_SECRET),
+  };
+  const before = await state();
+  for (const [name, token] of Object.entries(forged)) {
+    assertProblem(await call(app, 'GET', '/customers/me', { token }), 401, { code: 'UNAUTHORIZED', what: name });
+    assertProblem(await call(app, 'PUT', `/customers/${id}`, { token, body: { customer_name: 'Forged' } }), 401, { code: 'UNAUTHORIZED', what: name });
+  }
+  assert.deepEqual(await state(), before);
+  assert.equal((await call(app, 'GET', '/customers/me', { token: signJwt(payload, TEST_SECRET) })).status, 200, 'the same claims, well formed, pass');
+});
+
+test('when a stolen token changes the password, email or username, then 400 without current_password and 403 with a wrong one (a failed login), and nothing changes', async (t) => {
+  const { app, customer, state } = await openTarget(t, { loginMaxFailures: 3 });
+  const url = `/customers/${customer.customer.id}`;
+  const takeovers = [{ password: 'thief-password-1' }, { email: 'thief@example.com' }, { username: 'thief' }];
+  const before = await state();
+
+  for (const takeover of takeovers) {
+    const response = await call(app, 'PUT', url, { token: customer.token, body: takeover });
+    assertProblem(response, 400, { code: 'VALIDATION_FAILED', what: JSON.stringify(takeover) });
+    assert.deepEqual(response.body.errors, [{ path: '/body/current_password', message: 'is required to change your own password, email or username' }]);
+  }
+  for (const takeover of takeovers) {
+    const wrong = await call(app, 'PUT', url, { token: customer.token, body: { ...takeover, current_password: 'a-guess-1' } });
+    assertProblem(wrong, 403, { code: 'CURRENT_PASSWORD_WRONG', what: JSON.stringify(takeover) });
+  }
+  // Three wrong current passwords are three failed logins for this username from this address.
+  assertThrottled(await attemptLogin(app, customer.customer.username, customer.password), 900);
+  assertThrottled(await call(app, 'PUT', url, { token: customer.token, body: { password: 'thief-password-1', current_password: customer.password } }), 900);
+  assert.deepEqual(await state(), before);
+});
+
+test('when the owner changes its password with the right current_password, then it works, and changing only its name needs none', async (t) => {
+  const { app, customer } = await openTarget(t);
+  const url = `/customers/${customer.customer.id}`;
+  assert.equal((await call(app, 'PUT', url, { token: customer.token, body: { customer_name: 'Just A Name' } })).status, 200);
+  const changed = await call(app, 'PUT', url, { token: customer.token, body: { password: 'owner-new-password', current_password: customer.password } });
+  assert.equal(changed.status, 200);
+  assert.equal((await attemptLogin(app, customer.customer.username, 'owner-new-password')).status, 200);
 });

@@ -10,7 +10,8 @@ import type { HTTPMethods } from 'fastify';
 import { allCustomers, attemptLogin, customerAsAdmin, customerFields } from '../auth/helpers.js';
 import { type ApiResponse, call } from '../helpers/app.js';
 import { decodeJwt } from '../helpers/tokens.js';
-import { CUSTOMER_PASSWORD, assertRefused, openAttackShop } from './attack-helpers.js';
+import { CUSTOMER_PASSWORD, openAttackShop } from './attack-helpers.js';
+import { assertProblem } from '../helpers/problem.js';
 
 /** Columns and privileges a client might try to set on a customer. */
 const CUSTOMER_INTERNALS: Record<string, unknown> = {
@@ -26,7 +27,7 @@ const CUSTOMER_INTERNALS: Record<string, unknown> = {
 
 /** Asserts a 400 whose validation errors name exactly this body field. */
 function assertUnknownField(response: ApiResponse, field: string): void {
-  assertRefused(response, 400, 'VALIDATION_FAILED', field, field);
+  assertProblem(response, 400, { code: 'VALIDATION_FAILED', what: field, sent: field });
   assert.deepEqual(response.body.errors.map((error: { path: string }) => error.path), [`/body/${field}`]);
 }
 
@@ -71,9 +72,9 @@ test('when a customer sends role_id 1 in its own update, then 403, it stays role
     body: { role_id: 1, customer_name: 'Now An Admin' },
   });
 
-  assertRefused(raise, 403, 'FORBIDDEN', 'role_id 1');
+  assertProblem(raise, 403, { code: 'FORBIDDEN', what: 'role_id 1' });
   assert.deepEqual(await customerAsAdmin(app, admin.token, mallory.id), before);
-  assertRefused(await call(app, 'GET', '/customers', { token: mallory.token }), 403, 'FORBIDDEN', 'admin list after the attempt');
+  assertProblem(await call(app, 'GET', '/customers', { token: mallory.token }), 403, { code: 'FORBIDDEN', what: 'admin list after the attempt' });
 });
 
 test('when a customer sets its own price, total or status in a cart or order body, then 400 naming the field and no cart, order or stock changes', async (t) => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { adminToken, buildTestApp, call, createProduct, registerCustomer } from '../helpers/app.js';
-import { assertProblem } from '../helpers/bad-input.js';
 import { countByStatus, listen } from '../helpers/http.js';
+import { assertProblem } from '../helpers/problem.js';
 
 // API4:2023 Unrestricted resource consumption. The attack: requests that make the server do
 // unbounded work or hold unbounded data (huge bodies, endless lines, giant pages, long
@@ -73,15 +73,18 @@ test('when an attacker sends strings past their limits (a 10,000-character name,
   assert.deepEqual((await call(app, 'GET', '/products')).body, []);
 });
 
-test('when an attacker floods logins far past what the CPU can hash, then the excess is refused at once with 503 and Retry-After, never 500, and catalogue reads keep answering', async (t) => {
-  const app = await buildTestApp(t);
+test('when attackers at many addresses flood logins far past what the CPU can hash, then the excess is refused at once with 503 and Retry-After, never 500, and catalogue reads keep answering', async (t) => {
+  const app = await buildTestApp(t, { trustProxy: ['127.0.0.1'] });
   const admin = await adminToken(app);
   const product = await createProduct(app, admin, { stock: 5 });
   const http = await listen(t, app);
 
   const flood = Promise.all(
     Array.from({ length: 200 }, (_, i) =>
-      http('POST', '/customers/login', { body: { username: `nobody${i}`, password: 'wrong-password' } }),
+      http('POST', '/customers/login', {
+        body: { username: `nobody${i}`, password: 'wrong-password' },
+        headers: { 'x-forwarded-for': `198.51.100.${i}` },
+      }),
     ),
   );
   // While the flood is queued, a catalogue read still gets through.
@@ -98,4 +101,53 @@ test('when an attacker floods logins far past what the CPU can hash, then the ex
   assert.ok(Number(refused.headers.get('retry-after')) >= 1);
   // The refused attempts did not count against anyone: the admin still logs in.
   assert.equal((await http('POST', '/customers/login', { body: { username: 'admin', password: 'admin-password-1' } })).status, 200);
+});
+
+test('when one client floods password checks (logins, or its own account with a taken username), then it holds only a few places: the rest get 429 at once, nothing is hashed for them, and another client logs in meanwhile', async (t) => {
+  const app = await buildTestApp(t, { trustProxy: ['127.0.0.1'] });
+  const http = await listen(t, app);
+  const mallory = await registerCustomer(app, { username: 'mallory' });
+  const from = (address: string) => ({ 'x-forwarded-for': address });
+
+  const logins = Array.from({ length: 60 }, (_, i) =>
+    http('POST', '/customers/login', { body: { username: `nobody${i}`, password: 'wrong-password' }, headers: from('203.0.113.9') }),
+  );
+  const ownAccount = Array.from({ length: 60 }, () =>
+    http('PUT', `/customers/${mallory.customer.id}`, {
+      token: mallory.token,
+      body: { password: 'a-new-password-1', current_password: mallory.password },
+      headers: from('203.0.113.10'),
+    }),
+  );
+  // Someone else, elsewhere, logs in while both floods are in flight.
+  const bystander = http('POST', '/customers/login', { body: { username: 'admin', password: 'admin-password-1' }, headers: from('192.0.2.1') });
+  const [loginResults, ownResults, bystanderResult] = await Promise.all([Promise.all(logins), Promise.all(ownAccount), bystander]);
+
+  assert.equal(bystanderResult.status, 200, `the bystander's login: ${JSON.stringify(bystanderResult.body)}`);
+  for (const [what, results, done] of [['logins', loginResults, 401], ['own account', ownResults, 200]] as const) {
+    const counts = countByStatus(results);
+    assert.ok((counts[429] ?? 0) >= 40, `${what}: most are refused at once: ${JSON.stringify(counts)}`);
+    assert.ok((counts[done] ?? 0) >= 1, `${what}: the few places it holds are served: ${JSON.stringify(counts)}`);
+    assert.deepEqual(Object.keys(counts).filter((status) => Number(status) >= 500), [], `${what}: ${JSON.stringify(counts)}`);
+    const refused = results.find((r) => r.status === 429)!;
+    assert.equal(refused.body.code, 'TOO_MANY_REQUESTS');
+    assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+  }
+});
+
+test('when a customer changes its password to a username that is taken, then 409 comes before any hashing: a flood of them is all 409, none waits for the hashing queue', async (t) => {
+  const app = await buildTestApp(t);
+  const http = await listen(t, app);
+  const mallory = await registerCustomer(app, { username: 'mallory2' });
+  const results = await Promise.all(
+    Array.from({ length: 100 }, () =>
+      http('PUT', `/customers/${mallory.customer.id}`, {
+        token: mallory.token,
+        body: { username: 'admin', password: 'a-new-password-1', current_password: mallory.password },
+      }),
+    ),
+  );
+  // With the hash first, only MAX_HASHES_PER_CLIENT of these would get as far as their 409; the rest 429 or 503.
+  assert.deepEqual(countByStatus(results), { 409: 100 });
+  assert.equal((await http('POST', '/customers/login', { body: { username: 'mallory2', password: mallory.password } })).status, 200);
 });

@@ -9,9 +9,9 @@ import { test } from 'node:test';
 import type { HTTPMethods } from 'fastify';
 import { customerFields } from '../auth/helpers.js';
 import { TEST_SECRET, call } from '../helpers/app.js';
-import { assertProblem } from '../helpers/bad-input.js';
 import { decodeJwt, signJwt } from '../helpers/tokens.js';
-import { assertRefused, documentedOperations, openAttackShop, openapiDocument } from './attack-helpers.js';
+import { documentedOperations, openAttackShop, openapiDocument } from './attack-helpers.js';
+import { assertProblem } from '../helpers/problem.js';
 
 type Access = 'public' | 'customer' | 'admin';
 
@@ -92,7 +92,7 @@ test('when a customer calls each admin-only function with a valid body, then 403
 
   for (const { route, method, url, body } of calls) {
     const response = await call(app, method, url, { token: mallory.token, ...(body === undefined ? {} : { body }) });
-    assertRefused(response, 403, 'FORBIDDEN', route);
+    assertProblem(response, 403, { code: 'FORBIDDEN', what: route });
     assert.doesNotMatch(JSON.stringify(response.body), /customer_name|email|product_name/, `${route} revealed data`);
   }
 
@@ -105,7 +105,7 @@ test('when anyone calls each admin-only function without a token, or with HEAD i
   const before = await everything();
 
   for (const { route, method, url, body } of calls) {
-    assertRefused(await call(app, method, url, body === undefined ? {} : { body }), 401, 'UNAUTHORIZED', route);
+    assertProblem(await call(app, method, url, body === undefined ? {} : { body }), 401, { code: 'UNAUTHORIZED', what: route });
   }
   const head = await app.inject({ method: 'HEAD', url: '/customers' });
   assert.equal(head.statusCode, 401, 'HEAD /customers without a token');
@@ -121,7 +121,7 @@ test('when a customer sends a malformed body to an admin-only route, then 403, n
   for (const { route, method, url, body } of calls) {
     if (body === undefined) continue;
     for (const bad of [{ unexpected: true }, { price: 'free' }, []]) {
-      assertRefused(await call(app, method, url, { token: mallory.token, body: bad }), 403, 'FORBIDDEN', `${route} ${JSON.stringify(bad)}`);
+      assertProblem(await call(app, method, url, { token: mallory.token, body: bad }), 403, { code: 'FORBIDDEN', what: `${route} ${JSON.stringify(bad)}` });
     }
   }
   // The same through HEAD on the admin listing: refused, and no body to learn from.
@@ -140,7 +140,7 @@ test('when a customer token claims role 1 with a valid signature, then admin fun
 
   for (const { route, method, url, body } of calls) {
     const response = await call(app, method, url, { token: claimsAdmin, ...(body === undefined ? {} : { body }) });
-    assertRefused(response, 403, 'FORBIDDEN', route);
+    assertProblem(response, 403, { code: 'FORBIDDEN', what: route });
   }
 
   assert.deepEqual(await everything(), before);
@@ -156,13 +156,13 @@ test('when a customer disguises the method or path (override headers, case, doub
     assert.equal(deleting.status, 200, `${header}: DELETE is not applied, GET is`);
     assert.deepEqual(deleting.body, await productOf(mug.id));
     const listing = await call(app, 'POST', '/customers', { ...as, headers: { [header]: 'GET' }, body: customerFields() });
-    assertRefused(listing, 403, 'FORBIDDEN', `${header}: GET on POST /customers`);
+    assertProblem(listing, 403, { code: 'FORBIDDEN', what: `${header}: GET on POST /customers` });
   }
   for (const url of ['/CUSTOMERS', '/Customers', '//customers', '/customers/', '/customers%2f', '/customers;x', '/./customers', '/products/../customers']) {
     // Each is refused one way or another (404 no such route, 403 once normalized, 400 for "/customers/"), never served.
     assertProblem(await call(app, 'GET', url, as));
   }
-  assertRefused(await call(app, 'PUT', `/PRODUCTS/${mug.id}`, { ...as, body: { price: 0.01 } }), 404, 'NOT_FOUND', 'PUT /PRODUCTS');
+  assertProblem(await call(app, 'PUT', `/PRODUCTS/${mug.id}`, { ...as, body: { price: 0.01 } }), 404, { code: 'NOT_FOUND', what: 'PUT /PRODUCTS' });
   assert.deepEqual(await everything(), before);
 });
 
@@ -173,7 +173,7 @@ test('when a customer tries an admin-only move on its own order (cancel once pai
 
   const cancel = await call(app, 'POST', `/orders/${malloryOrder.id}/cancel`, { token: mallory.token });
 
-  assertRefused(cancel, 409, 'ILLEGAL_STATUS_CHANGE', 'cancel a paid order');
+  assertProblem(cancel, 409, { code: 'ILLEGAL_STATUS_CHANGE', what: 'cancel a paid order' });
   assert.equal((await orderOf(malloryOrder.id)).status, 'paid');
   assert.equal(await stockOf(mug.id), stock);
 });

@@ -8,8 +8,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { allCustomers, assertThrottled, attemptLogin, customerFields, postFrom } from '../auth/helpers.js';
-import { adminToken, buildTestApp, call } from '../helpers/app.js';
-import { assertRefused, openAttackShop } from './attack-helpers.js';
+import { adminToken, buildTestApp } from '../helpers/app.js';
+import { openAttackShop } from './attack-helpers.js';
+import { assertProblem } from '../helpers/problem.js';
 
 test('when one address signs up again and again, then past registerMaxPerAddress it gets 429 with Retry-After, no account is made, and other addresses still sign up', async (t) => {
   const app = await buildTestApp(t, { registerMaxPerAddress: 2 });
@@ -42,7 +43,7 @@ test('when one address signs up again and again, then past registerMaxPerAddress
 });
 
 test('when a checkout is replayed with the same Idempotency-Key, one after another or twenty at once, then one order is placed and the stock is taken once', async (t) => {
-  const { app, mallory, mug, place, allOrders, stockOf } = await openAttackShop(t);
+  const { mallory, mug, place, allOrders, stockOf } = await openAttackShop(t);
   const ordersBefore = (await allOrders()).total;
   const items = [{ product_id: mug.id, quantity: 2 }];
 
@@ -69,7 +70,7 @@ test('when a replayed key comes with another body (a bigger order), then 409 IDE
 
   const bigger = await place(mallory, [{ product_id: mug.id, quantity: 9 }], { key: 'cheap-then-dear' });
 
-  assertRefused(bigger, 409, 'IDEMPOTENCY_KEY_REUSED', 'same key, bigger order');
+  assertProblem(bigger, 409, { code: 'IDEMPOTENCY_KEY_REUSED', what: 'same key, bigger order' });
   assert.deepEqual(await snapshot(), before);
 });
 
@@ -110,7 +111,7 @@ test('when hoarders put the whole stock in their carts, then nothing is reserved
   const ordersAfterPurchase = (await allOrders()).total;
   for (const hoarder of hoarders) {
     const cart = await cartOf(hoarder.id);
-    assertRefused(await checkout(hoarder), 409, 'INSUFFICIENT_STOCK', `hoarder ${hoarder.id}`);
+    assertProblem(await checkout(hoarder), 409, { code: 'INSUFFICIENT_STOCK', what: `hoarder ${hoarder.id}` });
     assert.deepEqual(await cartOf(hoarder.id), cart, 'a refused checkout keeps the cart');
   }
   assert.equal((await allOrders()).total, ordersAfterPurchase);
@@ -121,19 +122,19 @@ test('when a bot asks for absurd quantities (over 1,000 a line, over 100 lines),
   const { mallory, pen, add, place, snapshot } = await openAttackShop(t);
   const before = await snapshot();
 
-  assertRefused(await add(mallory, pen.id, 1001), 400, 'VALIDATION_FAILED', 'cart line of 1,001');
-  assertRefused(await place(mallory, [{ product_id: pen.id, quantity: 1001 }]), 400, 'VALIDATION_FAILED', 'order line of 1,001');
-  assertRefused(await place(mallory, [{ product_id: pen.id, quantity: 1_000_000 }]), 400, 'VALIDATION_FAILED', 'order line of a million');
+  assertProblem(await add(mallory, pen.id, 1001), 400, { code: 'VALIDATION_FAILED', what: 'cart line of 1,001' });
+  assertProblem(await place(mallory, [{ product_id: pen.id, quantity: 1001 }]), 400, { code: 'VALIDATION_FAILED', what: 'order line of 1,001' });
+  assertProblem(await place(mallory, [{ product_id: pen.id, quantity: 1_000_000 }]), 400, { code: 'VALIDATION_FAILED', what: 'order line of a million' });
   const tooManyLines = Array.from({ length: 101 }, () => ({ product_id: pen.id, quantity: 1 }));
-  assertRefused(await place(mallory, tooManyLines), 400, 'VALIDATION_FAILED', '101 lines');
+  assertProblem(await place(mallory, tooManyLines), 400, { code: 'VALIDATION_FAILED', what: '101 lines' });
   const repeats = Array.from({ length: 100 }, () => ({ product_id: pen.id, quantity: 11 }));
-  assertRefused(await place(mallory, repeats), 400, 'BAD_REQUEST', '100 lines of one product adding up to 1,100');
+  assertProblem(await place(mallory, repeats), 400, { code: 'VALIDATION_FAILED', what: '100 lines of one product adding up to 1,100' });
   assert.deepEqual(await snapshot(), before);
 
   // Filling one cart line past 1,000 in steps is refused too, and the line stays at the cap.
   assert.equal((await add(mallory, pen.id, 1000)).status, 200);
   const over = await add(mallory, pen.id, 1);
-  assertRefused(over, 409, 'LINE_LIMIT', 'the 1,001st unit in a cart line');
+  assertProblem(over, 409, { code: 'LINE_LIMIT', what: 'the 1,001st unit in a cart line' });
   const cart = (await snapshot()).carts.find((c: { customer_id: number }) => c.customer_id === mallory.id);
   assert.deepEqual(cart.items.map((line: { quantity: number }) => line.quantity), [1000]);
   const atCaps = await place(mallory, Array.from({ length: 100 }, () => ({ product_id: pen.id, quantity: 10 })));

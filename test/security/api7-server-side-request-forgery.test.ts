@@ -71,7 +71,7 @@ test('when every request field in /openapi.json is walked, then none is URL-type
 
   // The walk really reaches bodies, path, query and header parameters.
   const names = new Set(fields.map((field) => field.name));
-  for (const known of ['product_name', 'customer_id', 'items', 'product_id', 'quantity', 'password', 'id', 'q', 'per_page', 'idempotency-key', 'tracking_number']) {
+  for (const known of ['product_name', 'customer_id', 'items', 'product_id', 'quantity', 'password', 'id', 'q', 'per_page', 'Idempotency-Key', 'tracking_number']) {
     assert.ok(names.has(known), `the walk did not find ${known}`);
   }
   for (const { where, name, schema } of fields) {

@@ -77,7 +77,7 @@ test('when CORS_ORIGINS holds a wildcard or a path, then the start is refused wi
 
 test('when production starts with no JWT_SECRET or one under 32 bytes, then it refuses to start', () => {
   for (const env of [{ NODE_ENV: 'production' }, { NODE_ENV: 'production', JWT_SECRET: 'short-secret' }]) {
-    assert.throws(() => parseConfig(env), /JWT_SECRET must be set to at least 32 bytes when NODE_ENV=production/);
+    assert.throws(() => parseConfig(env), /JWT_SECRET must (be set \(at least 32 bytes\) when NODE_ENV=production|be at least 32 bytes)/);
   }
   assert.equal(parseConfig({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(32) }).jwtSecret, 's'.repeat(32));
 });
@@ -89,7 +89,10 @@ test('when the database fails under a request, then the answer is a generic prob
   // test): the next query fails inside the driver with SQL in its message.
   await app.db.schema.alterTable('products').renameTo('products_gone').execute();
 
-  const response = await call(app, 'GET', '/products/1', { token: admin });
+  // Sent past `call`, whose check against the OpenAPI document would refuse the 500: the
+  // document promises no 500, because one is always a bug, like this broken table.
+  const raw = await app.inject({ method: 'GET', url: '/products/1', headers: { authorization: `Bearer ${admin}` } });
+  const response = { status: raw.statusCode, headers: raw.headers, body: raw.json() };
   assert.equal(response.status, 500);
   assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
   assert.deepEqual(Object.keys(response.body).sort(), ['code', 'detail', 'status', 'title', 'type'].sort());

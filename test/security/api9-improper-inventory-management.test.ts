@@ -11,7 +11,8 @@ import { type TestContext, test } from 'node:test';
 import type { FastifyInstance, HTTPMethods, RouteOptions } from 'fastify';
 import type { Config } from '../../src/config.js';
 import { buildTestApp, call } from '../helpers/app.js';
-import { assertRefused, documentedOperations, openapiDocument } from './attack-helpers.js';
+import { documentedOperations, openapiDocument } from './attack-helpers.js';
+import { assertProblem } from '../helpers/problem.js';
 
 /** "/orders/{id}/status" as Fastify writes it: "/orders/:id/status". */
 const fastifyPath = (openapiPath: string) => openapiPath.replace(/\{(\w+)\}/g, ':$1');
@@ -156,7 +157,7 @@ test('when an unknown path or method is requested, then 404 problem+json "No suc
   for (const [method, url] of cases) {
     for (const headers of [{}, { authorization: 'Bearer not-a-token' }] as Record<string, string>[]) {
       const response = await call(app, method, url, { headers });
-      assertRefused(response, 404, 'NOT_FOUND', `${method} ${url}`);
+      assertProblem(response, 404, { code: 'NOT_FOUND', what: `${method} ${url}` });
       assert.equal(response.body.detail, 'No such route.');
     }
   }
@@ -172,7 +173,7 @@ test('when the usual debug, admin, test and old-version paths are probed, then n
   ];
   for (const url of probes) {
     for (const method of ['GET', 'POST'] as const) {
-      assertRefused(await call(app, method, url), 404, 'NOT_FOUND', `${method} ${url}`);
+      assertProblem(await call(app, method, url), 404, { code: 'NOT_FOUND', what: `${method} ${url}` });
     }
   }
   // And nothing of the kind is registered under another name.
@@ -192,7 +193,7 @@ test('when the Swagger UI static route is asked for files outside its folder, th
     '/docs/package.json',
   ]) {
     const response = await call(app, 'GET', url);
-    assertRefused(response, 404, 'NOT_FOUND', url);
+    assertProblem(response, 404, { code: 'NOT_FOUND', what: url });
     assert.doesNotMatch(String(JSON.stringify(response.body)), /"dependencies"|ecommerce-api|root:x:0|process\.env/, url);
   }
   assert.equal((await call(app, 'GET', '/docs/json')).status, 200);
