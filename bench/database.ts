@@ -9,15 +9,22 @@ export type BenchDatabase =
   | { kind: 'sqlite'; url: string; path: string; label: string }
   | { kind: 'postgres'; url: string; label: string };
 
-/** `workDir` is removed by the caller's clean-up, and the SQLite file (with its -wal and -shm) with it. */
-export async function createDatabase(workDir: string, postgresServerUrl: string | undefined): Promise<BenchDatabase> {
+/**
+ * `workDir` is removed by the caller's clean-up, and the SQLite file (with its -wal and -shm) with it.
+ * `suffix` tells apart the databases of one run (a comparison gives each API its own).
+ */
+export async function createDatabase(
+  workDir: string,
+  postgresServerUrl: string | undefined,
+  suffix?: string,
+): Promise<BenchDatabase> {
   if (!postgresServerUrl) {
     const path = join(workDir, 'shop.db');
     return { kind: 'sqlite', url: `sqlite:${path}`, path, label: `SQLite ${sqliteVersion()} (better-sqlite3, temp file)` };
   }
 
   // Named after this process, so two benchmarks on one server never meet.
-  const name = `bench_${process.pid}`;
+  const name = suffix ? `bench_${process.pid}_${suffix}` : `bench_${process.pid}`;
   const admin = new pg.Client({ connectionString: postgresServerUrl });
   await admin.connect();
   try {

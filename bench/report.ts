@@ -1,6 +1,7 @@
-// The three outputs of a run: a markdown table (printed and written to bench/results.md),
-// the raw numbers as JSON (bench/results/latest.json, not committed) and an SVG bar chart
-// of requests per second (bench/chart.svg).
+// The three outputs of a run: a markdown table (printed), the raw numbers as JSON and an SVG
+// bar chart of requests per second. A full default run publishes the table and the chart
+// (bench/results.md and bench/chart.svg, committed); every other run writes all three under
+// bench/results/ (not committed), so a smoke run never overwrites the published figures.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,16 @@ export interface Report {
   startupMs: number[];
   idleRssBytes: number;
   scenarios: ScenarioResult[];
+}
+
+/** The command as typed, give or take npm's quoting: `npm run bench -- --quick`. */
+export function commandLine(): string {
+  return `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, '');
+}
+
+/** Now, to the second, in UTC. */
+export function timestamp(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 }
 
 export function machineInfo(): Report['machine'] {
@@ -128,29 +139,43 @@ export function svgChart(report: Report): string {
   ].join('\n');
 }
 
-/** Writes the JSON of every run; a `published` (full) run also rewrites results.md and chart.svg. */
-export function writeOutputs(report: Report, { published }: { published: boolean }): Record<string, string> {
-  const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-  const jsonFile = here('results/latest.json');
-  mkdirSync(here('results/'), { recursive: true });
-  writeFileSync(jsonFile, JSON.stringify(report, null, 2) + '\n');
-  if (!published) return { jsonFile };
-  const files = { jsonFile, markdownFile: here('results.md'), chartFile: here('chart.svg') };
-  writeFileSync(files.markdownFile, markdown(report));
-  writeFileSync(files.chartFile, svgChart(report));
-  return files;
+/**
+ * Writes the outputs; returns the files written. Every run writes results/latest.json; a
+ * `published` (full default) run rewrites results.md and chart.svg, any other run writes
+ * results/latest.md and results/latest.svg instead.
+ */
+export function writeOutputs(report: Report, { published }: { published: boolean }): string[] {
+  const files = {
+    json: resultsFile('latest.json'),
+    markdown: published ? benchFile('results.md') : resultsFile('latest.md'),
+    chart: published ? benchFile('chart.svg') : resultsFile('latest.svg'),
+  };
+  writeFileSync(files.json, JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(files.markdown, markdown(report));
+  writeFileSync(files.chart, svgChart(report));
+  return Object.values(files);
+}
+
+export function benchFile(name: string): string {
+  return fileURLToPath(new URL(name, import.meta.url));
+}
+
+/** A file in bench/results/ (gitignored), which is created if need be. */
+export function resultsFile(name: string): string {
+  mkdirSync(benchFile('results/'), { recursive: true });
+  return benchFile(`results/${name}`);
 }
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-function mean(values: number[]): number {
+export function mean(values: number[]): number {
   return values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
 }
 
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const rate = (n: number) => (n >= 100 ? int(n) : n.toFixed(1));
-const ms = (n: number) => (n >= 100 ? int(n) : String(Math.round(n * 10) / 10));
-const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
-const seconds = (msValue: number) => `${(msValue / 1000).toFixed(1)} s`;
+export const int = (n: number) => Math.round(n).toLocaleString('en-US');
+export const rate = (n: number) => (n >= 100 ? int(n) : n.toFixed(1));
+export const ms = (n: number) => (n >= 100 ? int(n) : String(Math.round(n * 10) / 10));
+export const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+export const seconds = (msValue: number) => `${(msValue / 1000).toFixed(1)} s`;

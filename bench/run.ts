@@ -5,8 +5,24 @@
  * database to migrate it, seeds a catalogue straight into that database, measures startup
  * (3 starts), then runs every scenario of scenarios.ts with autocannon against the API and
  * against a bare node:http server (the ceiling), each after a warm-up, sampling the server's
- * peak RSS. Prints a markdown table and writes bench/results.md, bench/chart.svg and
- * bench/results/latest.json.
+ * peak RSS. Prints a markdown table.
+ *
+ * Outputs: only a full default run (no --quick, --only or --baseline, every number at its
+ * default, no BENCH_DATABASE_URL) rewrites the published, committed bench/results.md and
+ * bench/chart.svg (and bench/results/latest.json). Any other run writes bench/results/latest.json,
+ * latest.md and latest.svg instead: bench/results/ is not committed, so a smoke run never
+ * replaces the published figures. Either way the run ends by naming the files it wrote.
+ *
+ * Comparison (--baseline DIR): DIR is another checkout of this project (a git worktree of an
+ * older commit, say) with its own node_modules and a built DIR/dist/server.js (it is not built
+ * here: cd DIR && npm ci && npm run build). Both APIs run at once, each on its own database
+ * (two temporary SQLite files, or two PostgreSQL databases), migrated by that API itself (the
+ * newer one may have migrations the older one's migrator would refuse) and seeded alike. Every
+ * scenario but the bare ceiling then runs 2 rounds per side, alternating (baseline, current,
+ * current, baseline), each after its own warm-up; customers log in to each API separately. It
+ * prints each side's req/s and p99 (mean of its rounds) and current/baseline, and writes
+ * bench/results/compare-latest.md and compare-latest.json. --quick, --only and the numbers
+ * below apply as usual (--duration and --warmup per round).
  *
  * Options (after `npm run bench --`):
  *   --quick            a smoke run, under 2 minutes: 10,000 products, 100 customers,
@@ -17,34 +33,39 @@
  *   --warmup S         seconds of warm-up before each scenario, not measured (default 3; 0 for none)
  *   --connections N    concurrent connections (default 50)
  *   --only TEXT        run only the scenarios whose name contains TEXT (and the bare ceiling,
- *                      for the ratios); prints the table and writes results/latest.json but
- *                      leaves results.md and chart.svg, the published full run, as they are
+ *                      for the ratios, except in a comparison)
+ *   --baseline DIR     compare this checkout's API with DIR's, side by side (see above)
  *   --help             this text
  *
  * Environment:
  *   BENCH_DATABASE_URL=postgres://user@host:port/db
  *                      run on PostgreSQL instead of a temporary SQLite file: a database
- *                      bench_<pid> is created on that server and dropped afterwards.
+ *                      bench_<pid> (bench_<pid>_baseline and bench_<pid>_current in a
+ *                      comparison) is created on that server and dropped afterwards.
  *
  * Example: npm run bench -- --quick
  *          BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench
+ *          git worktree add ../shop-before HEAD~1 && (cd ../shop-before && npm ci && npm run build)
+ *          npm run bench -- --quick --only "products/{id}" --baseline ../shop-before
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cleanUp, cleanUpOnSignals, isCleaningUp, onCleanup } from './cleanup.js';
+import { compare } from './compare.js';
+import { compareMarkdown, writeCompareOutputs } from './compare-report.js';
 import { createDatabase } from './database.js';
-import { waitUntilIdle } from './idle.js';
-import { fire } from './load.js';
-import { type Report, type ScenarioResult, machineInfo, markdown, writeOutputs } from './report.js';
-import { PeakRss, currentRss } from './rss.js';
-import { type Scenario, type ScenarioContext, logIn, scenarios } from './scenarios.js';
+import { say } from './log.js';
+import { type RunOptions, type Target, chosen, runScenario, startTarget } from './measure.js';
+import { type Report, type ScenarioResult, commandLine, machineInfo, markdown, timestamp, writeOutputs } from './report.js';
+import { currentRss } from './rss.js';
+import { type ScenarioContext, logIn } from './scenarios.js';
 import { seedCatalogue } from './seed.js';
 import {
   type ApiSettings,
-  type StartedServer,
+  baselineServer,
   buildApi,
   measureStartup,
   startApi,
@@ -53,29 +74,37 @@ import {
 } from './servers.js';
 
 const STARTUP_RUNS = 3;
-/** How long a server may take to finish the work a load left in flight before it is restarted. */
-const SETTLE_MAX_MS = 5_000;
 
-interface Options {
-  products: number;
-  customers: number;
-  durationS: number;
-  warmupS: number;
-  connections: number;
-  only: string | undefined;
+/** The published run's numbers; --quick's, where it differs. */
+const FULL = { products: 100_000, customers: 1_000, durationS: 10, warmupS: 3, connections: 50 };
+const QUICK = { products: 10_000, customers: 100, durationS: 3, warmupS: 1 };
+
+interface Options extends RunOptions {
+  baseline: string | undefined;
+  /** Why this run must not replace the published results.md and chart.svg; empty for a full default run. */
+  notPublishedBecause: string[];
 }
 
 async function main(): Promise<void> {
   const options = readOptions();
+  // Both checked before the build and the seeding, so a typo fails in a second.
+  const picked = chosen(options.only, options.baseline === undefined);
+  const baseline = options.baseline === undefined ? undefined : baselineServer(options.baseline);
   cleanUpOnSignals();
-  const startedAt = performance.now();
-  const say = (message: string) => console.error(`[${((performance.now() - startedAt) / 1000).toFixed(1)} s] ${message}`);
 
   say('building the API (tsc -p tsconfig.build.json) unless dist/ is up to date');
   say(buildApi() ? 'built' : 'dist/ is up to date');
 
   const workDir = mkdtempSync(join(tmpdir(), 'ecommerce-bench-'));
   onCleanup(() => rmSync(workDir, { recursive: true, force: true }));
+
+  if (baseline !== undefined) {
+    const report = await compare({ ...options, baseline }, picked, workDir);
+    console.log(`\n${compareMarkdown(report)}`);
+    showWritten(writeCompareOutputs(report), []);
+    return;
+  }
+
   const database = await createDatabase(workDir, process.env.BENCH_DATABASE_URL || undefined);
   const api: ApiSettings = {
     databaseUrl: database.url,
@@ -91,42 +120,27 @@ async function main(): Promise<void> {
   say(`seeded in ${(catalogue.seedMs / 1000).toFixed(1)} s; measuring startup (${STARTUP_RUNS} starts)`);
   const startupMs = await measureStartup(api, STARTUP_RUNS);
 
-  const servers: Servers = { api: await startApi(api), bare: await startBareServer(workDir) };
-  const restart: Record<ServerKind, () => Promise<StartedServer>> = {
-    api: () => startApi(api),
-    bare: () => startBareServer(workDir),
+  const targets: Record<'api' | 'bare', Target> = {
+    api: await startTarget(() => startApi(api)),
+    bare: await startTarget(() => startBareServer(workDir)),
   };
-  const idleRssBytes = currentRss(servers.api.pid);
+  const idleRssBytes = currentRss(targets.api.server.pid);
   const context: ScenarioContext = {
     productIds: catalogue.productIds,
     customers: catalogue.customers,
-    loggedIn: await logIn(servers.api.url, catalogue.customers, options.connections),
+    loggedIn: await logIn(targets.api.server.url, catalogue.customers, options.connections),
     connections: options.connections,
   };
 
-  /** Waits for the server to finish what the last load left; restarts it when that takes too long. */
-  const settle = async (kind: ServerKind): Promise<boolean> => {
-    if (await waitUntilIdle(servers[kind], SETTLE_MAX_MS)) return false;
-    say(`  ${servers[kind].name} still busy ${SETTLE_MAX_MS / 1000} s after the load stopped: restarting it`);
-    await stopServer(servers[kind], 0);
-    servers[kind] = await restart[kind]();
-    return true;
-  };
-
   const results: ScenarioResult[] = [];
-  for (const scenario of chosen(options.only)) {
+  for (const scenario of picked) {
     say(`${scenario.name}: ${options.warmupS} s warm-up, ${options.durationS} s measured`);
-    const result = await runScenario(scenario, servers, settle, context, options, results);
-    results.push(result);
-    const server = servers[scenario.server];
-    if (result.errors > 0 || Object.keys(result.statusCodes).some((status) => status.startsWith('5'))) {
-      console.error(`  ${result.errors} errors, statuses ${JSON.stringify(result.statusCodes)}; ${server.name} printed:\n${server.output()}`);
-    }
+    results.push(await runScenario(scenario, targets[scenario.server], context, options, results));
   }
 
   const report: Report = {
-    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim().replace(/ --$/, ''),
+    date: timestamp(),
+    command: commandLine(),
     machine: machineInfo(),
     database: database.label,
     products: options.products,
@@ -139,67 +153,17 @@ async function main(): Promise<void> {
     idleRssBytes,
     scenarios: results,
   };
-  const files = writeOutputs(report, { published: options.only === undefined });
+  const files = writeOutputs(report, { published: options.notPublishedBecause.length === 0 });
   console.log(`\n${markdown(report)}`);
-  say(`wrote ${Object.values(files).join(', ')}`);
+  showWritten(files, options.notPublishedBecause);
 }
 
-/** Every scenario, or those named by --only: the bare ceiling always runs, as the ratios need it. */
-function chosen(only: string | undefined): Scenario[] {
-  if (only === undefined) return scenarios;
-  const picked = scenarios.filter((scenario) => scenario.server === 'bare' || scenario.name.includes(only));
-  if (picked.length === 1) {
-    console.error(`--only "${only}" names no scenario; they are:\n${scenarios.map((s) => `  ${s.name}`).join('\n')}`);
-    process.exit(2);
+/** The files written, and why the published ones were left alone when they were. */
+function showWritten(files: string[], notPublishedBecause: string[]): void {
+  say(`wrote ${files.map((file) => relative(process.cwd(), file)).join(', ')}`);
+  if (notPublishedBecause.length > 0) {
+    say(`left bench/results.md and bench/chart.svg (the published full run) as they are: not a full default run (${notPublishedBecause.join(', ')})`);
   }
-  return picked;
-}
-
-type ServerKind = 'api' | 'bare';
-type Servers = Record<ServerKind, StartedServer>;
-
-async function runScenario(
-  scenario: Scenario,
-  servers: Servers,
-  settle: (kind: ServerKind) => Promise<boolean>,
-  context: ScenarioContext,
-  options: Options,
-  earlier: ScenarioResult[],
-): Promise<ScenarioResult> {
-  // No request gives up within a run: a slow route shows as latency, not as errors, and
-  // abandoned work is bounded by one request per connection.
-  const timeout = Math.max(options.durationS, options.warmupS) + 10;
-  // Warm-up and measurement each fire their own autocannon instances, built afresh.
-  const fireAll = (durationS: number) => {
-    const { url } = servers[scenario.server];
-    return Promise.all([
-      fire(url, { timeout, ...scenario.options(context) }, durationS),
-      scenario.background ? fire(url, { timeout, ...scenario.background.options(context) }, durationS) : undefined,
-    ]);
-  };
-
-  let restarted = false;
-  if (options.warmupS > 0) {
-    await fireAll(options.warmupS);
-    restarted = await settle(scenario.server);
-  }
-  const rss = new PeakRss(servers[scenario.server].pid);
-  const [measured, background] = await fireAll(options.durationS);
-  const peakRssBytes = rss.stop();
-  restarted = (await settle(scenario.server)) || restarted;
-
-  const bare = scenario.server === 'bare' ? measured : earlier.find((r) => r.server === 'bare');
-  const compared = scenario.compareP99With && earlier.find((r) => r.name === scenario.compareP99With);
-  return {
-    name: scenario.name,
-    server: scenario.server,
-    ...measured,
-    peakRssBytes,
-    ratioToBare: bare && bare.requestsPerS > 0 ? measured.requestsPerS / bare.requestsPerS : 0,
-    restarted,
-    ...(background && scenario.background ? { background: { name: scenario.background.name, ...background } } : {}),
-    ...(compared ? { compareP99: { name: compared.name, p99Ms: compared.p99Ms } } : {}),
-  };
 }
 
 function readOptions(): Options {
@@ -212,24 +176,50 @@ function readOptions(): Options {
       warmup: { type: 'string' },
       connections: { type: 'string' },
       only: { type: 'string' },
+      baseline: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
   });
   if (values.help) {
-    console.log('npm run bench -- [--quick] [--products N] [--customers N] [--duration S] [--warmup S] [--connections N] [--only TEXT]');
+    console.log('npm run bench -- [--quick] [--products N] [--customers N] [--duration S] [--warmup S] [--connections N] [--only TEXT] [--baseline DIR]');
     console.log('See the comment at the top of bench/run.ts; BENCH_DATABASE_URL=postgres://... runs on PostgreSQL.');
+    console.log('Only a full default run rewrites bench/results.md and bench/chart.svg; any other writes under bench/results/.');
     process.exit(0);
   }
   const quick = values.quick;
-  return {
-    products: count('products', values.products, quick ? 10_000 : 100_000, 1),
-    customers: count('customers', values.customers, quick ? 100 : 1_000, 1),
-    durationS: count('duration', values.duration, quick ? 3 : 10, 1),
-    warmupS: count('warmup', values.warmup, quick ? 1 : 3, 0),
-    connections: count('connections', values.connections, 50, 1),
+  const options: RunOptions = {
+    products: count('products', values.products, quick ? QUICK.products : FULL.products, 1),
+    customers: count('customers', values.customers, quick ? QUICK.customers : FULL.customers, 1),
+    durationS: count('duration', values.duration, quick ? QUICK.durationS : FULL.durationS, 1),
+    warmupS: count('warmup', values.warmup, quick ? QUICK.warmupS : FULL.warmupS, 0),
+    connections: count('connections', values.connections, FULL.connections, 1),
     only: values.only,
   };
+  if (values.baseline === '') {
+    console.error('--baseline needs the directory of another checkout, with node_modules and a built dist/');
+    process.exit(2);
+  }
+  const notPublishedBecause = [
+    ...(quick ? ['--quick'] : []),
+    ...(options.only !== undefined ? [`--only ${JSON.stringify(options.only)}`] : []),
+    ...(values.baseline !== undefined ? ['--baseline'] : []),
+    ...(quick ? [] : numbersOtherThanFull(options)),
+    ...(process.env.BENCH_DATABASE_URL ? ['BENCH_DATABASE_URL'] : []),
+  ];
+  return { ...options, baseline: values.baseline, notPublishedBecause };
+}
+
+/** The numbers given that differ from the full run's (an explicit default keeps a run full). */
+function numbersOtherThanFull(options: RunOptions): string[] {
+  const numbers = [
+    ['products', options.products, FULL.products],
+    ['customers', options.customers, FULL.customers],
+    ['duration', options.durationS, FULL.durationS],
+    ['warmup', options.warmupS, FULL.warmupS],
+    ['connections', options.connections, FULL.connections],
+  ] as const;
+  return numbers.filter(([, value, full]) => value !== full).map(([name, value]) => `--${name} ${value}`);
 }
 
 function count(name: string, raw: string | undefined, fallback: number, min: number): number {

@@ -55,7 +55,7 @@ export async function seedCatalogue(
   const now = Date.now();
   const products = Array.from({ length: counts.products }, (_, i) => makeProduct(i, counts.products, now, random));
   const customers = Array.from({ length: counts.customers }, (_, i) => makeCustomer(i, now));
-  const passwordHash = await hashPassword(CUSTOMER_PASSWORD);
+  const passwordHash = await hashPassword(CUSTOMER_PASSWORD, ['bench-seed']);
   const timestamp = new Date(now).toISOString();
   const seeded = { products, customers, passwordHash, timestamp, random };
 

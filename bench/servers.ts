@@ -1,10 +1,11 @@
-// The two servers under test, each a child process: the API built from this repository
-// (dist/server.js) and the bare node:http ceiling (bare-server.mjs).
+// The servers under test, each a child process: the API built from this repository
+// (dist/server.js), the bare node:http ceiling (bare-server.mjs) and, with --baseline, the
+// API built in another checkout (DIR/dist/server.js).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onCleanup } from './cleanup.js';
 import { request } from './http.js';
@@ -33,7 +34,7 @@ export interface ServerProcess {
  * Returns whether it built.
  */
 export function buildApi(): boolean {
-  if (buildIsFresh()) return false;
+  if (buildIsFresh(ROOT)) return false;
   const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -42,11 +43,30 @@ export function buildApi(): boolean {
   return true;
 }
 
-function buildIsFresh(): boolean {
-  const buildInfo = join(ROOT, 'dist/.tsbuildinfo');
-  if (!existsSync(buildInfo) || !existsSync(API_SERVER)) return false;
-  const sources = readdirSync(join(ROOT, 'src'), { recursive: true }).map((file) => join(ROOT, 'src', String(file)));
-  const inputs = [...sources, ...['tsconfig.json', 'tsconfig.build.json', 'package.json'].map((file) => join(ROOT, file))];
+/**
+ * The API built in another checkout of this project (--baseline DIR): its dist/server.js, run
+ * with its own node_modules. It is not built here: building someone's checkout behind their
+ * back could change what they meant to measure. Throws when there is no build; a build older
+ * than its sources is used, with a warning in `stale`.
+ */
+export function baselineServer(dir: string): { dir: string; serverFile: string; stale: boolean } {
+  const root = resolve(dir);
+  const serverFile = join(root, 'dist/server.js');
+  if (!existsSync(serverFile)) {
+    throw new Error(`--baseline ${dir}: there is no ${serverFile}; build it first (cd ${root} && npm ci && npm run build)`);
+  }
+  if (!existsSync(join(root, 'node_modules'))) {
+    throw new Error(`--baseline ${dir}: there is no ${join(root, 'node_modules')}; install it first (cd ${root} && npm ci)`);
+  }
+  // Without src/ (a copy of a build alone) there is nothing to be stale against.
+  return { dir: root, serverFile, stale: existsSync(join(root, 'src')) && !buildIsFresh(root) };
+}
+
+function buildIsFresh(root: string): boolean {
+  const buildInfo = join(root, 'dist/.tsbuildinfo');
+  if (!existsSync(buildInfo) || !existsSync(join(root, 'dist/server.js'))) return false;
+  const sources = readdirSync(join(root, 'src'), { recursive: true }).map((file) => join(root, 'src', String(file)));
+  const inputs = [...sources, ...['tsconfig.json', 'tsconfig.build.json', 'package.json'].map((file) => join(root, file))];
   const built = statSync(buildInfo).mtimeMs;
   return inputs.every((file) => statSync(file).mtimeMs <= built);
 }
@@ -57,9 +77,18 @@ export interface ApiSettings {
   adminPassword: string;
   /** Working directory of the API process: keeps a developer's .env and ./data out of the run. */
   cwd: string;
+  /** The API to run: this checkout's dist/server.js unless another checkout's (--baseline). */
+  serverFile?: string;
+  /** How messages name it ("API" unless given). */
+  name?: string;
 }
 
-/** Settings for the API: the ones the benchmark needs, with login and sign-up throttling raised out of the way. */
+/**
+ * Settings for the API: the ones the benchmark needs, with every per-client limit (login and
+ * sign-up throttling, pending orders, connections per address) raised out of the way: all the
+ * load comes from one address and a few dozen customers, which those limits exist to stop.
+ * A baseline API gets the same settings and ignores those it does not know yet.
+ */
 export function apiEnvironment(settings: ApiSettings, port: number): NodeJS.ProcessEnv {
   const unlimited = '1000000';
   return {
@@ -74,7 +103,11 @@ export function apiEnvironment(settings: ApiSettings, port: number): NodeJS.Proc
     LOG_LEVEL: 'warn',
     LOGIN_MAX_FAILURES: unlimited,
     LOGIN_MAX_FAILURES_PER_ADDRESS: unlimited,
+    LOGIN_MAX_FAILURES_PER_USERNAME: unlimited,
     REGISTER_MAX_PER_ADDRESS: unlimited,
+    IDENTITY_CHECKS_MAX_PER_HOUR: unlimited,
+    MAX_PENDING_ORDERS_PER_CUSTOMER: unlimited,
+    MAX_CONNECTIONS_PER_ADDRESS: unlimited,
   };
 }
 
@@ -85,7 +118,8 @@ export interface StartedServer extends ServerProcess {
 
 export async function startApi(settings: ApiSettings): Promise<StartedServer> {
   const port = await freePort();
-  return startServer('API', [API_SERVER], apiEnvironment(settings, port), port, settings.cwd);
+  const name = settings.name ?? 'API';
+  return startServer(name, [settings.serverFile ?? API_SERVER], apiEnvironment(settings, port), port, settings.cwd);
 }
 
 export async function startBareServer(cwd: string): Promise<StartedServer> {
