@@ -21,12 +21,24 @@ export function trustedPeers(trust: TrustProxy): false | ((address: string, hop:
  * hold enough idle or slow sockets to shut everyone else out; the next one is closed as it
  * opens. Connections from trusted proxies are not counted (they carry many clients): with
  * a hop count every peer is a proxy, and the proxies' own limits apply.
+ *
+ * On close, connections that never sent a request are closed at once: Node closes idle
+ * keep-alive connections then, but waits for these until their idle timeout, so a client
+ * holding silent sockets would hold up a graceful shutdown (requests in flight still finish).
  */
 export default fp(
   async function connectionLimits(app: FastifyInstance, options: { maxPerAddress: number; trustProxy: TrustProxy }) {
     const trusted = trustedPeers(options.trustProxy);
     const open = new Map<string, number>();
+    const silent = new Set<Socket>();
+    app.server.on('request', (request: { socket: Socket }) => silent.delete(request.socket));
+    app.addHook('preClose', (done) => {
+      for (const socket of silent) socket.destroy();
+      done();
+    });
     app.server.on('connection', (socket: Socket) => {
+      silent.add(socket);
+      socket.once('close', () => silent.delete(socket));
       const address = socket.remoteAddress;
       if (address === undefined || (trusted && trusted(address, 0))) return;
       const count = (open.get(address) ?? 0) + 1;

@@ -77,6 +77,8 @@ test('when one address opens more connections than its cap, then the extra ones 
   for (const { socket } of held.slice(0, 2)) socket.destroy();
   await sleep(100);
   assert.equal((await http('GET', '/health')).status, 200, 'once two close, a new connection is served');
+  // Closed here, not left for the idle timeout that closing the server would wait for.
+  for (const { socket } of held) socket.destroy();
 });
 
 test('when the app sits behind trusted proxies, then their connections are not capped (they carry many clients)', async (t) => {
@@ -85,4 +87,19 @@ test('when the app sits behind trusted proxies, then their connections are not c
   t.after(() => held.forEach(({ socket }) => socket.destroy()));
   await sleep(100);
   assert.equal((await http('GET', '/health')).status, 200);
+  for (const { socket } of held) socket.destroy();
+});
+
+test('when the server shuts down while a client holds connections it never sent anything on, then it closes at once instead of waiting for them', async (t) => {
+  const app = await buildTestApp(t, { idleTimeoutMs: 60_000 });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const port = (app.server.address() as net.AddressInfo).port;
+  const held = Array.from({ length: 3 }, () => openRaw(port));
+  await sleep(100);
+
+  const started = Date.now();
+  await app.close();
+
+  assert.ok(Date.now() - started < 2000, `closing took ${Date.now() - started} ms`);
+  for (const { closed } of held) assert.equal((await closed).text, '', 'the silent connections were closed, unanswered');
 });
