@@ -3,8 +3,8 @@ import { SerializerSelector, type SerializerFactory } from '@fastify/fast-json-s
 /**
  * Fastify's own response serializers (fast-json-stringify, from each route's response
  * schemas), each compiled when its route first answers with that status instead of at
- * start: compiling them all took about a tenth of the start-up time (125 ms of 1.3 s), and
- * most error statuses of most routes are never sent by a given process.
+ * start: compiling them all is a share of every start, and most error statuses of most
+ * routes are never sent by a given process.
  */
 export function serializersCompiledOnFirstUse(): SerializerFactory {
   const fastifyDefault = SerializerSelector();

@@ -58,13 +58,6 @@ export class AppError extends Error {
   }
 }
 
-/** A request that is wrong as a whole (not one field's content: see ValidationError). */
-export class BadRequestError extends AppError {
-  constructor(detail: string) {
-    super(400, 'BAD_REQUEST', detail);
-  }
-}
-
 /**
  * A field whose content is wrong in a way its schema cannot say (min_price above max_price,
  * a stale cursor, a NUL character): answered exactly like a schema failure, with `errors`.
