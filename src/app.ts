@@ -32,6 +32,7 @@ import routeContract from './plugins/route-contract.js';
 import security from './plugins/security.js';
 import { serializersCompiledOnFirstUse } from './plugins/serialization.js';
 import { validatorsCompiledOnFirstUse } from './plugins/validation.js';
+import { setPasswordChecksPerClient } from './shared/passwords.js';
 import { Message, Problem } from './shared/schemas.js';
 
 declare module 'fastify' {
@@ -116,6 +117,7 @@ function requestIdOf(request: { headers: Record<string, string | string[] | unde
  */
 async function registerEverything(app: ReturnType<typeof createFastify>, config: Config, db: Db) {
   app.decorate('config', config);
+  setPasswordChecksPerClient(config.maxPasswordChecksPerClient);
   for (const schema of NAMED_SCHEMAS) app.addSchema(schema);
   // Hooks on every request take a callback, not an async function: no promise per request.
   app.addHook('onSend', (request, reply, payload, done) => {

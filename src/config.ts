@@ -47,6 +47,8 @@ export interface Config {
   idleTimeoutMs: number;
   /** Open connections from one client address (not counting trusted proxies). */
   maxConnectionsPerAddress: number;
+  /** Password checks (logins, password changes) one client may have in progress at once. */
+  maxPasswordChecksPerClient: number;
   /** Unset: throttling counters live in each process's memory. */
   redisUrl: string | undefined;
   /** Put before every Redis key, so several shops (or test runs) can share one Redis. */
@@ -102,6 +104,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     requestTimeoutMs: readInteger(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000, problems),
     idleTimeoutMs: readInteger(env, 'IDLE_TIMEOUT_MS', 75_000, 100, 3_600_000, problems),
     maxConnectionsPerAddress: readInteger(env, 'MAX_CONNECTIONS_PER_ADDRESS', 256, 1, 1_000_000, problems),
+    maxPasswordChecksPerClient: readInteger(env, 'MAX_PASSWORD_CHECKS_PER_CLIENT', 4, 1, 1_000_000, problems),
     redisUrl: readRedisUrl(env, problems),
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'ecommerce-api:',
     corsOrigins: readCorsOrigins(env, problems),

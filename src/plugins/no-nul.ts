@@ -10,12 +10,16 @@ const NUL_MESSAGE = 'must not contain the NUL character (U+0000)';
 /**
  * PostgreSQL text cannot hold U+0000 (it fails the query); SQLite can. So that one input
  * gets one answer on both, a NUL is refused with a validation problem naming the field,
- * wherever a client can put one: in a path parameter or a query value, checked before the
- * route's schema, and in a JSON body (see `findJsonNul`, used by the json-body parser).
+ * wherever a client can put one: in a path parameter or a query value (the URL holds
+ * `%00`), and in a JSON body (see `assertNoJsonNul`, used by the json-body parser). The URL
+ * is checked in an onRequest hook, where the router has already parsed params and query:
+ * the app has onRequest hooks anyway, and a first preValidation hook would cost every
+ * request a step.
  */
 export default fp(
   async function noNul(app: FastifyInstance) {
-    app.addHook('preValidation', (request, _reply, done) => {
+    app.addHook('onRequest', (request, _reply, done) => {
+      if (!request.url.includes('%00')) return done();
       const found = nulIn(request.params, '/params') ?? nulIn(request.query, '/querystring');
       done(found === undefined ? undefined : new ValidationError(found, NUL_MESSAGE));
     });

@@ -7,7 +7,7 @@ import { ServiceUnavailableError, TooManyRequestsError } from './errors.js';
 const ARGON2ID = 2; // Algorithm.Argon2id; the package's const enum cannot be imported under isolatedModules
 const OPTIONS = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
-/** Places in the hashing queue (running or waiting) that one client may hold at once. */
+/** Places in the hashing queue (running or waiting) that one client may hold at once, unless MAX_PASSWORD_CHECKS_PER_CLIENT says otherwise. */
 export const MAX_HASHES_PER_CLIENT = 4;
 
 /**
@@ -15,7 +15,7 @@ export const MAX_HASHES_PER_CLIENT = 4;
  * alone, a login flood runs four at a time (libuv's pool) and starves every other request.
  * One core is kept for everything else; past 64 waiting (about half a second of hashing)
  * the rest are refused at once with 503. Within that, one client (an address, an account)
- * holds at most MAX_HASHES_PER_CLIENT places, so one client's flood never fills the queue
+ * holds at most a few places (429 beyond), so one client's flood never fills the queue
  * that other people's logins wait in.
  */
 const gate = new Gate(
@@ -23,10 +23,16 @@ const gate = new Gate(
   64,
   () => new ServiceUnavailableError('Too many password checks in progress; try again shortly.', 1),
 );
-const shares = new ClientShares(
-  MAX_HASHES_PER_CLIENT,
-  () => new TooManyRequestsError('Too many password checks from you at once; wait for them to finish.', 1),
-);
+let shares = clientShares(MAX_HASHES_PER_CLIENT);
+
+function clientShares(perClient: number): ClientShares {
+  return new ClientShares(perClient, () => new TooManyRequestsError('Too many password checks from you at once; wait for them to finish.', 1));
+}
+
+/** The share of each client, from the configuration (MAX_PASSWORD_CHECKS_PER_CLIENT); the process has one queue, so one share. */
+export function setPasswordChecksPerClient(perClient: number): void {
+  shares = clientShares(perClient);
+}
 
 /**
  * Who asks for a hash, for the per-client share: `address:<ip>` and, when signed in,

@@ -21,14 +21,17 @@ export async function insertOrder(trx: Trx, customerId: number, totalCents: numb
  * conditional update; false when it is at the cap (or gone). The pending count is this
  * module's, kept on the customer's row (migration 0006).
  */
-export async function takePendingSlot(trx: Trx, customerId: number, max: number): Promise<boolean> {
-  const result = await trx
+const takeSlot = compileOnce((db, p: { customerId: number; max: number }) =>
+  db
     .updateTable('customers')
     .set((eb) => ({ pending_orders: eb('pending_orders', '+', 1) }))
-    .where('id', '=', customerId)
-    .where('pending_orders', '<', max)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+    .where('id', '=', p.customerId)
+    .where('pending_orders', '<', p.max),
+);
+
+export async function takePendingSlot(trx: Trx, customerId: number, max: number): Promise<boolean> {
+  const result = await takeSlot(trx, { customerId, max });
+  return Number(result.numAffectedRows) === 1;
 }
 
 /** The customer's order left pending (paid, cancelled): one pending order fewer. */

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Trx } from '../../db/database.js';
+import { compileOnce } from '../../db/compile-once.js';
 import { inTransaction } from '../../db/engine.js';
 import { takeStock } from '../products/products.service.js';
 import * as repo from './orders.repository.js';
@@ -10,17 +11,22 @@ import {
   type VerdictDialect,
   type VerdictRow,
   type Written,
-  readVerdict,
+  compilable,
   soldLines,
+  verdictOf,
   totalOf,
   verdictSteps,
 } from './placement.js';
 
-/** SQLite's transactions hold the write lock from their start, so the verdict's reads need no row locks. */
-const sqliteVerdict: VerdictDialect = {
-  lines: (lines) => sql`select value ->> 0, value ->> 1 from json_each(${JSON.stringify(lines.map((line) => [line.product_id, line.quantity]))})`,
-  lockRows: sql``,
-};
+/**
+ * The verdict, compiled once: the lines arrive as one JSON text of [product id, quantity]
+ * pairs (one SQL text whatever their number). SQLite's transactions hold the write lock from
+ * their start, so its reads need no row locks.
+ */
+const readVerdict = compileOnce((db, p: { lines: string; customerId: number; maxPendingOrders: number }) => {
+  const dialect: VerdictDialect = { lines: sql`select value ->> 0, value ->> 1 from json_each(${p.lines})`, lockRows: sql`` };
+  return compilable(db, sql<VerdictRow>`with ${verdictSteps(p, dialect)} select ${VERDICT_COLUMNS} from checked c order by c.product_id`);
+});
 
 /**
  * SQLite, where a statement costs microseconds and has no writes inside WITH: the verdict
@@ -34,10 +40,9 @@ export const sqliteOrderWriter: OrderWriter = {
 };
 
 async function placeIn(trx: Trx, order: NewOrder): Promise<Written> {
-  const { rows } = await sql<VerdictRow>`
-    with ${verdictSteps(order, sqliteVerdict)}
-    select ${VERDICT_COLUMNS} from checked c order by c.product_id`.execute(trx);
-  const { allowed, ...written } = readVerdict(rows);
+  const lines = JSON.stringify(order.lines.map((line) => [line.product_id, line.quantity]));
+  const { rows } = await readVerdict(trx, { lines, customerId: order.customerId, maxPendingOrders: order.maxPendingOrders });
+  const { allowed, ...written } = verdictOf(rows);
   if (!allowed) return written;
 
   const items = soldLines(written);

@@ -1,4 +1,4 @@
-import { type RawBuilder, sql } from 'kysely';
+import { type Compilable, type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Db, OrderItemRow, Trx } from '../../db/database.js';
 import { type AppError, ConflictError, InsufficientStockError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { MAX_LINE_QUANTITY } from '../cart/cart.schemas.js';
@@ -57,22 +57,29 @@ export interface OrderWriter {
   placeIn(trx: Trx, order: NewOrder): Promise<Written>;
 }
 
-/** The engine's bits of the verdict: how the lines become rows, and how rows are locked. */
+/** The engine's bits of the verdict: the lines as rows, and how the rows that decide are locked. */
 export interface VerdictDialect {
-  lines: (lines: OrderLine[]) => RawBuilder<unknown>;
+  /** A query giving the order's lines as (product id, quantity) rows. */
+  lines: RawBuilder<unknown>;
   /** Appended to the reads that decide: a row lock, or nothing where the transaction holds the write lock. */
   lockRows: RawBuilder<unknown>;
 }
 
+/** The values the verdict compares with (placeholders while a writer compiles its statement once). */
+export interface VerdictValues {
+  customerId: number;
+  maxPendingOrders: number;
+}
+
 /**
- * The common table expressions that decide whether `order` may be placed: `checked` holds
+ * The common table expressions that decide whether an order may be placed: `checked` holds
  * each line with its product and flags, `room` whether the customer may hold one more
  * pending order, `verdict.ok` the decision. The products are read in id order, so orders
  * that share products lock them in the same order and cannot deadlock.
  */
-export function verdictSteps(order: NewOrder, dialect: VerdictDialect): RawBuilder<unknown> {
+export function verdictSteps(values: VerdictValues, dialect: VerdictDialect): RawBuilder<unknown> {
   return sql`
-    lines (product_id, quantity) as (${dialect.lines(order.lines)}),
+    lines (product_id, quantity) as (${dialect.lines}),
     found as (
       select p.id, p.product_name, p.price_cents, p.stock from products p
       where p.id in (select product_id from lines) and p.deleted_at is null
@@ -85,8 +92,8 @@ export function verdictSteps(order: NewOrder, dialect: VerdictDialect): RawBuild
       from lines l left join found f on f.id = l.product_id
     ),
     room as (
-      select case when pending_orders < ${order.maxPendingOrders} then 1 else 0 end as free
-      from customers where id = ${order.customerId} and deleted_at is null ${dialect.lockRows}
+      select case when pending_orders < ${values.maxPendingOrders} then 1 else 0 end as free
+      from customers where id = ${values.customerId} and deleted_at is null ${dialect.lockRows}
     ),
     verdict as (
       select case when not exists (select 1 from checked where missing = 1 or short = 1)
@@ -106,7 +113,7 @@ export interface VerdictRow extends CheckedLine {
 }
 
 /** What the verdict's rows say: the lines, the customer's room, the decision, and the order when it was placed. */
-export function readVerdict(rows: VerdictRow[]): Written & { allowed: boolean } {
+export function verdictOf(rows: VerdictRow[]): Written & { allowed: boolean } {
   return {
     allowed: rows[0]?.ok === 1,
     orderId: rows[0]?.order_id ?? undefined,
@@ -134,6 +141,11 @@ export function refusalOf(written: Written): AppError {
   const short = written.lines.find((line) => line.short === 1);
   if (short) return new InsufficientStockError(short.product_id, short.product_name ?? '', short.stock ?? 0, short.quantity);
   return new ConflictError('The order could not be placed; try again.');
+}
+
+/** A raw statement as compileOnce builds it (a raw builder compiles against the database it is given). */
+export function compilable<Row>(db: Kysely<any>, statement: RawBuilder<Row>): Compilable<Row> {
+  return { compile: () => statement.compile(db) };
 }
 
 export type SoldLine = Omit<OrderItemRow, 'order_id'>;
