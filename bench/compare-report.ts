@@ -3,7 +3,7 @@
 // (printed, and written to bench/results/compare-latest.md) and every round's numbers as JSON
 // (bench/results/compare-latest.json). Neither is committed.
 import { writeFileSync } from 'node:fs';
-import { type Report, type ScenarioResult, int, mb, mean, ms, rate, resultsFile, seconds } from './report.js';
+import { type Report, type ScenarioResult, int, mb, mean, ms, rate, resultsFile, seconds, setupRows } from './report.js';
 
 export interface ComparedSide {
   /** The checkout's directory and its HEAD commit (uncommitted changes are not told apart). */
@@ -57,11 +57,7 @@ export function compareMarkdown(report: CompareReport): string {
     `(baseline, current, current, baseline, …), ${report.rounds} rounds each, each after its own warm-up. Figures are the`,
     `mean of a side's rounds; the notes give each round's req/s in the order run.`,
     '',
-    '| | |',
-    '| --- | --- |',
-    `| machine | ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os} |`,
-    `| Node | ${machine.node} |`,
-    `| database | ${report.database} |`,
+    ...setupRows(machine, report.database),
     `| data | ${int(report.products)} products, ${int(report.customers)} customers each |`,
     `| load | autocannon, ${report.connections} connections unless noted, ${report.durationS} s per round after ${report.warmupS} s of warm-up |`,
     `| baseline | ${sideLine(report.baseline)} |`,

@@ -57,6 +57,17 @@ export function machineInfo(): Report['machine'] {
   };
 }
 
+/** The first rows of a results table: the machine, Node and the database. */
+export function setupRows(machine: Report['machine'], database: string): string[] {
+  return [
+    '| | |',
+    '| --- | --- |',
+    `| machine | ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os} |`,
+    `| Node | ${machine.node} |`,
+    `| database | ${database} |`,
+  ];
+}
+
 export function markdown(report: Report): string {
   const { machine } = report;
   const startup = mean(report.startupMs);
@@ -65,11 +76,7 @@ export function markdown(report: Report): string {
     '',
     `\`${report.command}\`, ${report.date}. Loopback only; numbers from a shared machine are noisy.`,
     '',
-    '| | |',
-    '| --- | --- |',
-    `| machine | ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os} |`,
-    `| Node | ${machine.node} |`,
-    `| database | ${report.database} |`,
+    ...setupRows(machine, report.database),
     `| data | ${int(report.products)} products, ${int(report.customers)} customers (seeded in ${seconds(report.seedMs)}) |`,
     `| load | autocannon, ${report.connections} connections unless noted, ${report.durationS} s per scenario after ${report.warmupS} s of warm-up |`,
     `| API startup | ${ms(startup)} ms from spawn to the first 200 from /health (mean of ${report.startupMs.map((t) => ms(t)).join(', ')} ms; migrated, seeded database); idle RSS ${mb(report.idleRssBytes)} MB |`,

@@ -6,6 +6,9 @@ import { request } from './http.js';
 import { type LoadOptions, pick } from './load.js';
 import { CUSTOMER_PASSWORD, SEARCH_TERMS } from './seed.js';
 
+
+/** Products each customer adds to its cart in the cart scenario. */
+const CART_PRODUCTS = 50;
 export interface Customer {
   id: number;
   username: string;
@@ -107,9 +110,12 @@ export const scenarios: Scenario[] = [
     server: 'api',
     options: (c) => ({
       connections: c.connections,
-      setupClient: asCustomers(c, (customer) =>
-        randomJsonPost(customer, '/cart/add', () => ({ customer_id: customer.id, product_id: pick(c.productIds), quantity: 1 })),
-      ),
+      // Each customer adds from 50 products of its own, so its cart stays under the 100
+      // products a cart may hold and each add is answered with a cart of up to 50 lines.
+      setupClient: asCustomers(c, (customer) => {
+        const own = Array.from({ length: CART_PRODUCTS }, (_, k) => c.productIds[(customer.id * CART_PRODUCTS + k) % c.productIds.length]!);
+        return randomJsonPost(customer, '/cart/add', () => ({ customer_id: customer.id, product_id: pick(own), quantity: 1 }));
+      }),
     }),
   },
   {

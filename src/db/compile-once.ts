@@ -23,6 +23,10 @@ interface Compiled<Row> {
  * reordering the builder's calls can never bind a value to the wrong place. Any other value
  * in the query is a constant of it. The SQL text depends only on the dialect, which a
  * transaction shares with its database.
+ *
+ * The builder sees placeholders, not values, so it must not branch on a parameter, read
+ * its properties (an array's length) or spread it into a list: the query must have one
+ * shape whatever the values.
  */
 export function compileOnce<Row, Params extends Record<string, unknown>>(
   build: (db: Kysely<Database>, params: Params) => Compilable<Row>,

@@ -19,9 +19,10 @@ export interface CustomersTable {
   /** Raised on password change and deletion; tokens carry it, so older tokens stop working. */
   token_version: ColumnType<number, number | undefined, number>;
   /**
-   * How many of this customer's orders are pending. Written only by the orders module, in
-   * the statement that places an order or moves it out of pending, so the cap on pending
-   * orders is one conditional write on a row the order already locks.
+   * How many of this customer's orders are pending. Kept by the customers module's
+   * repository for the orders module, in the statement that places an order or moves it
+   * out of pending, so the cap on pending orders is one conditional write on a row the
+   * order already locks.
    */
   pending_orders: ColumnType<number, number | undefined, number>;
   created_at: ColumnType<Timestamp, Timestamp, never>;

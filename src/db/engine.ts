@@ -26,9 +26,6 @@ export interface Engine {
    * read that decides a write. SQLite needs nothing: its transactions hold the write lock.
    */
   lockForUpdate<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
-
-  /** Keeps the rows a query reads from changing until the transaction ends, but lets others read and share them. */
-  lockForShare<DB, TB extends keyof DB, O>(query: SelectQueryBuilder<DB, TB, O>): SelectQueryBuilder<DB, TB, O>;
 }
 
 /** A transaction and the database share one adapter object, so either finds its engine. */

@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { type Actor, type RoleId, assertAdmin } from '../shared/access.js';
 import { UnauthorizedError } from '../shared/errors.js';
+import { MAX_ID } from '../shared/schemas.js';
 
 /** What a token carries: the customer id (sub), its role, and the customer's token version. */
 export interface TokenClaims {
@@ -86,7 +87,11 @@ function verifyToken(app: FastifyInstance, token: string): TokenClaims {
     throw new UnauthorizedError('The token is invalid or expired.');
   }
   const wellFormed =
-    typeof claims.sub === 'string' && SUBJECT.test(claims.sub) && Number.isSafeInteger(claims.ver) && typeof claims.exp === 'number';
+    typeof claims.sub === 'string' &&
+    SUBJECT.test(claims.sub) &&
+    Number(claims.sub) <= MAX_ID &&
+    Number.isSafeInteger(claims.ver) &&
+    typeof claims.exp === 'number';
   if (!wellFormed) throw new UnauthorizedError('The token is invalid or expired.');
   return claims;
 }

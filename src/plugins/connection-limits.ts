@@ -3,6 +3,14 @@ import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { TrustProxy } from '../config.js';
+import { clientKey } from '../shared/client-address.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The client as throttles count it: its address (request.ip), an IPv6 one by its /64 (shared/client-address.ts). */
+    clientKey: string;
+  }
+}
 
 /**
  * Whose X-Forwarded-For Fastify believes, as its trustProxy option: the nearest `hops`
@@ -31,6 +39,11 @@ export default fp(
     const trusted = trustedPeers(options.trustProxy);
     const open = new Map<string, number>();
     const silent = new Set<Socket>();
+    app.decorateRequest('clientKey', {
+      getter(this: { ip: string }) {
+        return clientKey(this.ip);
+      },
+    });
     app.server.on('request', (request: { socket: Socket }) => silent.delete(request.socket));
     app.addHook('preClose', (done) => {
       for (const socket of silent) socket.destroy();
@@ -39,8 +52,8 @@ export default fp(
     app.server.on('connection', (socket: Socket) => {
       silent.add(socket);
       socket.once('close', () => silent.delete(socket));
-      const address = socket.remoteAddress;
-      if (address === undefined || (trusted && trusted(address, 0))) return;
+      if (socket.remoteAddress === undefined || (trusted && trusted(socket.remoteAddress, 0))) return;
+      const address = clientKey(socket.remoteAddress);
       const count = (open.get(address) ?? 0) + 1;
       if (count > options.maxPerAddress) {
         socket.destroy();

@@ -110,7 +110,9 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Socket):
         ? problemBody(431, 'HEADERS_TOO_LARGE', 'The request headers are larger than 16 KiB.')
         : problemBody(400, 'BAD_REQUEST', 'The request is not valid HTTP.');
   const body = JSON.stringify(problem);
-  if (socket.writable) {
+  // As Node's own handler: never into the middle of a response already on its way.
+  const answering = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+  if (socket.writable && !answering) {
     socket.write(
       `HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${randomUUID()}\r\nConnection: close\r\n\r\n${body}`,

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ValidationError } from '../shared/errors.js';
 
@@ -20,7 +20,7 @@ export default fp(
   async function noNul(app: FastifyInstance) {
     app.addHook('onRequest', (request, _reply, done) => {
       if (!request.url.includes('%00')) return done();
-      const found = nulIn(request.params, '/params') ?? nulIn(request.query, '/querystring');
+      const found = nulIn(request.params, '/params') ?? nulIn(declaredQuery(request), '/querystring');
       done(found === undefined ? undefined : new ValidationError(found, NUL_MESSAGE));
     });
   },
@@ -36,6 +36,13 @@ export function assertNoJsonNul(text: string, body: unknown): void {
   if (!JSON_NUL.test(text)) return;
   const found = nulIn(body, '/body');
   if (found !== undefined) throw new ValidationError(found, NUL_MESSAGE);
+}
+
+/** The query values the route declares: the others are never read (nor stored), so a NUL in them harms nothing. */
+function declaredQuery(request: FastifyRequest): Record<string, unknown> {
+  const declared = (request.routeOptions.schema?.querystring as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(Object.keys(declared).filter((key) => key in query).map((key) => [key, query[key]]));
 }
 
 /** The JSON Pointer of the first string (or object key) holding a NUL, or undefined. */

@@ -13,9 +13,10 @@ export class Gate {
     private readonly refuse: () => Error,
   ) {}
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
+  /** Runs `work` in its turn. `patient` work waits however long the queue is (a stream already under way, which must not be cut short). */
+  async run<T>(work: () => Promise<T>, patient = false): Promise<T> {
     if (this.running >= this.concurrency) {
-      if (this.waiting.length >= this.maxWaiting) throw this.refuse();
+      if (!patient && this.waiting.length >= this.maxWaiting) throw this.refuse();
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {
       this.running += 1;

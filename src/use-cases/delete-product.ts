@@ -9,9 +9,10 @@ import { deleteProduct, productsChanged } from '../modules/products/products.ser
  * depends on the catalogue, not the other way round, so this story lives above both.
  */
 export async function deleteProductEverywhere(db: Db, productId: number): Promise<void> {
+  // Cart lines first, then the product: the order a checkout locks them in, so the two cannot deadlock.
   await inTransaction(db, async (trx) => {
-    await deleteProduct(trx, productId);
     await removeProductFromCarts(trx, productId);
+    await deleteProduct(trx, productId);
   });
   productsChanged(db);
 }

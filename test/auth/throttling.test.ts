@@ -199,3 +199,12 @@ test('when a customer keeps changing its username or email (each answer tells wh
   // A change of anything else is not a probe.
   assert.equal((await call(app, 'PUT', url, { token, body: { customer_name: 'Still Me' } })).status, 200);
 });
+
+test('when failed logins come from many IPv6 addresses of one /64 (one host commonly holds them all), then they count as one address', async (t) => {
+  const app = await buildTestApp(t, { loginMaxFailuresPerAddress: 3 });
+  for (let i = 1; i <= 3; i += 1) {
+    assert.equal((await postFrom(app, `2001:db8:aa:bb::${i}`, '/customers/login', { username: `guess-${i}`, password: 'wrong-password' })).status, 401);
+  }
+  assertThrottled(await postFrom(app, '2001:db8:aa:bb:ffff::9', '/customers/login', ADMIN), LOGIN_WINDOW_S);
+  assert.equal((await postFrom(app, '2001:db8:aa:cc::1', '/customers/login', ADMIN)).status, 200, 'the next /64 is another client');
+});

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { inTransaction } from '../../src/db/engine.js';
 import { MAX_HASHES_PER_CLIENT } from '../../src/shared/passwords.js';
 import { adminToken, buildTestApp, call, createProduct, login, registerCustomer } from '../helpers/app.js';
 import { onPostgres } from '../helpers/database.js';
@@ -155,4 +156,89 @@ test(`when a customer is deleted while its password changes on ${where}, then it
   assert.equal((await http('GET', '/customers/me', { token: buyer.token })).status, 401);
   assert.equal((await http('GET', `/customers/${buyer.customer.id}`, { token: admin })).status, 404);
   assert.equal((await http('POST', '/customers/login', { body: { username: buyer.customer.username, password: 'changed-meanwhile-1' } })).status, 401);
+});
+
+test(`when a checkout with an Idempotency-Key is sent 10 times at once on ${where} (a double click), then every answer is the one order`, async (t) => {
+  const { admin, app, buyer, http, add } = await shopWithOneCustomer(t);
+  const product = await createProduct(app, admin, { stock: 50 });
+  assert.equal((await add(product.id, 5)).status, 200);
+
+  const results = await atOnce(10, () =>
+    http('POST', '/orders/from_cart', {
+      token: buyer.token,
+      body: { customer_id: buyer.customer.id },
+      headers: { 'idempotency-key': 'double-click-1' },
+    }),
+  );
+
+  assert.deepEqual(countByStatus(results), { 201: 10 }, JSON.stringify(results.find((r) => r.status !== 201)?.body));
+  assert.equal(new Set(results.map((r) => r.body.id)).size, 1);
+  assert.equal(results.filter((r) => r.headers.get('idempotent-replayed') === 'true').length, 9);
+  assert.equal((await http('GET', `/products/${product.id}`)).body.stock, 45);
+});
+
+test(`when a restock commits while an order waits for the product's lock on ${where}, then the order takes its units from the new stock`, async (t) => {
+  const { admin, app, buyer, http } = await shopWithOneCustomer(t);
+  const product = await createProduct(app, admin, { stock: 2 });
+  // A transaction of its own raises the stock and holds the row until it commits.
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const restock = inTransaction(app.db, async (trx) => {
+    await trx.updateTable('products').set({ stock: 5 }).where('id', '=', product.id).execute();
+    await held;
+  });
+  const order = http('POST', '/orders', { token: buyer.token, body: { customer_id: buyer.customer.id, items: [{ product_id: product.id, quantity: 4 }] } });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  release();
+  await restock;
+
+  const placed = await order;
+  assert.equal(placed.status, 201, JSON.stringify(placed.body));
+  assert.equal((await http('GET', `/products/${product.id}`)).body.stock, 1, 'four of the five units were taken');
+});
+
+test(`when new products are added at once to a cart 2 short of its 100 products on ${where}, then exactly 2 get in and the rest are 409 CART_FULL`, async (t) => {
+  const { app, add, buyer, http } = await shopWithOneCustomer(t);
+  const now = new Date().toISOString();
+  const rows = Array.from({ length: 110 }, (_, i) => ({ product_name: `Filler ${i}`, description: null, price_cents: 100, stock: null, created_at: now, updated_at: now }));
+  const ids = (await app.db.insertInto('products').values(rows).returning('id').execute()).map((row) => row.id);
+  for (const id of ids.slice(0, 98)) assert.equal((await add(id, 1)).status, 200);
+
+  const results = await atOnce(10, (i) => add(ids[98 + i]!, 1));
+
+  assert.deepEqual(countByStatus(results), { 200: 2, 409: 8 });
+  for (const refused of results.filter((r) => r.status === 409)) assert.equal(refused.body.code, 'CART_FULL');
+  const cart = await http('GET', `/cart/${buyer.customer.id}`, { token: buyer.token });
+  assert.equal(cart.body.items.length, 100);
+  assert.equal((await add(ids[0]!, 5)).status, 200, 'more of a product already there still fits');
+  const order = await http('POST', '/orders/from_cart', { token: buyer.token, body: { customer_id: buyer.customer.id } });
+  assert.equal(order.status, 201, 'a full cart checks out as one order of 100 lines');
+  assert.equal(order.body.items.length, 100);
+});
+
+test(`when a pending order is released while another order waits for the customer's lock on ${where}, then the count of pending orders stays exact`, async (t) => {
+  const { app, admin, buyer, http } = await shopWithOneCustomer(t, { maxPendingOrdersPerCustomer: 3 });
+  const product = await createProduct(app, admin);
+  const order = () => http('POST', '/orders', { token: buyer.token, body: { customer_id: buyer.customer.id, items: [{ product_id: product.id, quantity: 1 }] } });
+  const placed: number[] = [];
+  for (let i = 0; i < 3; i += 1) placed.push((await order()).body.id as number);
+  const pending = async () =>
+    (await app.db.selectFrom('customers').select('pending_orders').where('id', '=', buyer.customer.id).executeTakeFirstOrThrow()).pending_orders;
+
+  // Paying one order frees a place; its transaction holds the customer's row while the next order waits for it.
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const paying = inTransaction(app.db, async (trx) => {
+    await trx.updateTable('orders').set({ status: 'paid' }).where('id', '=', placed[0]!).execute();
+    await trx.updateTable('customers').set((eb) => ({ pending_orders: eb('pending_orders', '-', 1) })).where('id', '=', buyer.customer.id).execute();
+    await held;
+  });
+  const next = order();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  release();
+  await paying;
+
+  assert.equal((await next).status, 201);
+  assert.equal(await pending(), 3, 'two still pending and the new one');
+  assert.equal((await order()).status, 409, 'and the cap holds');
 });

@@ -118,7 +118,9 @@ test('when each documented path is asked about every other HTTP method, then the
   for (const path of paths) {
     for (const method of app.supportedMethods as HTTPMethods[]) {
       const route = `${method} ${path}`;
-      const expected = documented.has(route) || (method === 'HEAD' && documented.has(`GET ${path}`));
+      // Every GET has its HEAD twin, but the whole catalogue's (which would read it all to send nothing).
+      const headTwin = method === 'HEAD' && documented.has(`GET ${path}`) && path !== '/products';
+      const expected = documented.has(route) || headTwin;
       assert.equal(app.hasRoute({ method, url: fastifyPath(path) }), expected, `${route} is ${expected ? 'not served' : 'served but undocumented'}`);
     }
   }

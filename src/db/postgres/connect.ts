@@ -66,7 +66,6 @@ function postgresEngine(db: Db): Engine {
     transaction: (work) => retryingConflicts(() => db.transaction().execute((trx) => work(trx as unknown as Trx))),
     atomic: retryingConflicts,
     lockForUpdate: (query) => query.forNoKeyUpdate(),
-    lockForShare: (query) => query.forShare(),
   };
 }
 

@@ -41,7 +41,6 @@ function sqliteEngine(db: Db): Engine {
     transaction: (work) => group.run(work),
     atomic: (statement) => statement(),
     lockForUpdate: (query) => query,
-    lockForShare: (query) => query,
   };
 }
 

@@ -30,7 +30,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ limiters: AuthLimiters }> =
         response: { 200: ref(LoginResponse), ...problems(401, 429) },
       },
     },
-    async (request) => login(deps, { ...request.body, address: request.ip }),
+    async (request) => login(deps, { ...request.body, address: request.clientKey }),
   );
 
   app.post(
@@ -46,6 +46,6 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ limiters: AuthLimiters }> =
         response: { 201: ref(CustomerResponse), ...problems(409, 429) },
       },
     },
-    async (request, reply) => reply.code(201).send(await register(deps, { ...request.body, address: request.ip })),
+    async (request, reply) => reply.code(201).send(await register(deps, { ...request.body, address: request.clientKey })),
   );
 };

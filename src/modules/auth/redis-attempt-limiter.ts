@@ -14,7 +14,7 @@ if ttl < 0 then
   ttl = tonumber(ARGV[1])
 end
 if count <= tonumber(ARGV[2]) then return 0 end
-return ttl`;
+return math.max(ttl, 1)`;
 const RELEASE = `
 local count = tonumber(redis.call('GET', KEYS[1]) or '0')
 if count > 0 then redis.call('DECR', KEYS[1]) end

@@ -33,28 +33,28 @@ export async function findCartLineQuantity(db: Queryable, customerId: number, pr
  * whether they may be added: the product is live, the line stays within `maxLine` units,
  * and a tracked stock covers the whole line. The database adds to the quantity it holds,
  * so concurrent adds to one line all count, and of concurrent adds near a limit exactly
- * as many pass as fit. The product row is share-locked until the transaction ends, so a
- * product deleted meanwhile either waits for this line (and removes it) or is not found.
- * Returns the line's new quantity, or undefined when the units were refused.
+ * as many pass as fit under the line cap. (The stock is read as the statement began: a cart
+ * reserves nothing, and the order checks the stock again on locked rows.) A product deleted
+ * meanwhile may leave a line behind; every read of a cart and every checkout passes over
+ * lines of deleted products. Returns the line's new quantity, or undefined when the units
+ * were refused.
  */
 export async function addCartUnits(
   trx: Trx,
   line: { customerId: number; productId: number; quantity: number; maxLine: number },
 ): Promise<number | undefined> {
   const { customerId, productId, quantity, maxLine } = line;
-  const liveProduct = engineOf(trx).lockForShare(
-    trx
-      .selectFrom('products')
-      .select([
-        sql<number>`cast(${customerId} as integer)`.as('customer_id'),
-        'id as product_id',
-        sql<number>`cast(${quantity} as integer)`.as('quantity'),
-        sql<string>`cast(${new Date().toISOString()} as text)`.as('added_at'),
-      ])
-      .where('id', '=', productId)
-      .where('deleted_at', 'is', null)
-      .where((eb) => eb.or([eb('stock', 'is', null), eb('stock', '>=', quantity)])),
-  );
+  const liveProduct = trx
+    .selectFrom('products')
+    .select([
+      sql<number>`cast(${customerId} as integer)`.as('customer_id'),
+      'id as product_id',
+      sql<number>`cast(${quantity} as integer)`.as('quantity'),
+      sql<string>`cast(${new Date().toISOString()} as text)`.as('added_at'),
+    ])
+    .where('id', '=', productId)
+    .where('deleted_at', 'is', null)
+    .where((eb) => eb.or([eb('stock', 'is', null), eb('stock', '>=', quantity)]));
   const row = await trx
     .insertInto('cart_items')
     .columns(['customer_id', 'product_id', 'quantity', 'added_at'])
@@ -69,6 +69,23 @@ export async function addCartUnits(
     .returning('quantity')
     .executeTakeFirst();
   return row?.quantity;
+}
+
+/**
+ * How many lines of live products the customer's cart holds, read with the customer's row
+ * locked until the transaction ends: of two adds of new products at once, the second
+ * counts after the first has committed (SQLite's transactions hold the write lock anyway).
+ */
+export async function countCartLinesLocked(trx: Trx, customerId: number): Promise<number> {
+  await engineOf(trx).lockForUpdate(trx.selectFrom('customers').select('id').where('id', '=', customerId)).execute();
+  const row = await trx
+    .selectFrom('cart_items')
+    .innerJoin('products', 'products.id', 'cart_items.product_id')
+    .select((eb) => eb.fn.countAll<number>().as('lines'))
+    .where('cart_items.customer_id', '=', customerId)
+    .where('products.deleted_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.lines);
 }
 
 /**

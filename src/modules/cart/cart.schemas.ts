@@ -2,6 +2,8 @@ import { type Static, Type } from '@sinclair/typebox';
 import { Id, MoneyOut, named } from '../../shared/schemas.js';
 
 export const MAX_LINE_QUANTITY = 1000;
+/** Products one cart may hold at once: as many as one order's lines, so a full cart checks out as one order. */
+export const MAX_CART_LINES = 100;
 export const Quantity = Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY });
 
 export const AddToCartBody = named(

@@ -6,7 +6,7 @@ import { toMajor } from '../../shared/money.js';
 import { assertMayActFor } from '../customers/customers.service.js';
 import { findLiveProduct } from '../products/products.service.js';
 import * as repo from './cart.repository.js';
-import { type AddToCartBody, type CartResponse, MAX_LINE_QUANTITY, type RemoveFromCartBody } from './cart.schemas.js';
+import { type AddToCartBody, type CartResponse, MAX_CART_LINES, MAX_LINE_QUANTITY, type RemoveFromCartBody } from './cart.schemas.js';
 
 /** How often a change that raced another is tried again before giving up with 409. */
 const ATTEMPTS = 3;
@@ -25,9 +25,14 @@ export async function addToCart(db: Db, actor: Actor, input: AddToCartBody): Pro
   await assertMayActFor(db, actor, input.customer_id);
   return inTransaction(db, async (trx) => {
     const line = { customerId: input.customer_id, productId: input.product_id, quantity: input.quantity, maxLine: MAX_LINE_QUANTITY };
-    for (let attempt = 1; (await repo.addCartUnits(trx, line)) === undefined; attempt += 1) {
+    let added: number | undefined;
+    for (let attempt = 1; (added = await repo.addCartUnits(trx, line)) === undefined; attempt += 1) {
       await explainRefusedAdd(trx, line);
       if (attempt === ATTEMPTS) throw new ConflictError('The cart or the stock kept changing; try again.');
+    }
+    // A line holding exactly the units just added is a new one: the cart may now hold one too many.
+    if (added === input.quantity && (await repo.countCartLinesLocked(trx, input.customer_id)) > MAX_CART_LINES) {
+      throw new ConflictError(`A cart holds at most ${MAX_CART_LINES} products; check out or remove one first.`, 'CART_FULL');
     }
     return readCart(trx, input.customer_id);
   });

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { CustomerRow, CustomerRowUpdate, NewCustomerRow, Queryable, Trx } from '../../db/database.js';
 import { compileOnce } from '../../db/compile-once.js';
 import { engineOf } from '../../db/engine.js';
@@ -82,7 +82,8 @@ export async function findTakenIdentity(db: Queryable, username: string | undefi
  * reads the first one's change.
  */
 export async function lockLiveAdmins(trx: Trx): Promise<number[]> {
-  const query = trx.selectFrom('customers').select('id').where('role_id', '=', ROLE_ADMIN).where('deleted_at', 'is', null);
+  // In id order, so two requests locking them cannot deadlock.
+  const query = trx.selectFrom('customers').select('id').where('role_id', '=', ROLE_ADMIN).where('deleted_at', 'is', null).orderBy('id');
   const rows = await engineOf(trx).lockForUpdate(query).execute();
   return rows.map((row) => row.id);
 }
@@ -93,4 +94,48 @@ export async function countCustomers(db: Queryable): Promise<number> {
     .select((eb) => eb.fn.countAll<number>().as('count'))
     .executeTakeFirstOrThrow();
   return Number(row.count);
+}
+
+// The count of each customer's pending orders (migration 0006), kept here for the orders
+// module, which places and moves orders: the only statements that write it.
+
+const takeSlot = compileOnce((db, p: { customerId: number; max: number }) =>
+  db
+    .updateTable('customers')
+    .set((eb) => ({ pending_orders: eb('pending_orders', '+', 1) }))
+    .where('id', '=', p.customerId)
+    .where('pending_orders', '<', p.max),
+);
+
+/** One more pending order if the customer holds fewer than `max`, in one conditional update; false at the cap (or gone). */
+export async function takePendingOrderSlot(trx: Trx, customerId: number, max: number): Promise<boolean> {
+  const result = await takeSlot(trx, { customerId, max });
+  return Number(result.numAffectedRows) === 1;
+}
+
+/** One pending order fewer (it was paid or cancelled). */
+export async function releasePendingOrderSlot(trx: Trx, customerId: number): Promise<void> {
+  await trx
+    .updateTable('customers')
+    .set((eb) => ({ pending_orders: eb('pending_orders', '-', 1) }))
+    .where('id', '=', customerId)
+    .where('pending_orders', '>', 0)
+    .execute();
+}
+
+/**
+ * As a step of a larger statement (the order's verdict): the customer's pending count and
+ * whether it may hold one more, read with `lockRows` (a row lock on PostgreSQL).
+ */
+export function pendingRoomStep(customerId: number, max: number, lockRows: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`select pending_orders as pending, case when pending_orders < ${max} then 1 else 0 end as free
+    from customers where id = ${customerId} and deleted_at is null ${lockRows}`;
+}
+
+/**
+ * As a step of PostgreSQL's one-statement order: when `go` holds, one more pending order,
+ * from the count `room` read with the row locked (the snapshot's own value may be older).
+ */
+export function countPendingStep(customerId: number, room: string, go: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`update customers set pending_orders = (select pending from ${sql.table(room)}) + 1 where id = ${customerId} and ${go}`;
 }

@@ -38,7 +38,7 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) =>
-      reply.code(201).send(await service.createCustomer(app.db, request.body, clientsOf(request.ip, request.actor.id))),
+      reply.code(201).send(await service.createCustomer(app.db, request.body, clientsOf(request.clientKey, request.actor.id))),
   );
 };
 
@@ -95,7 +95,7 @@ const selfOrAdminRoutes = (guard: service.SelfChangeGuard): FastifyPluginAsyncTy
         },
       },
       async (request) =>
-        service.updateCustomer(app.db, request.actor, request.params.id, request.body, { guard, address: request.ip }),
+        service.updateCustomer(app.db, request.actor, request.params.id, request.body, { guard, address: request.clientKey }),
     );
 
     app.delete(

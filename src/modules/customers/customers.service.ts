@@ -133,6 +133,12 @@ export function findTokenHolder(db: Db, id: number) {
   return repo.findTokenHolderById(db, id);
 }
 
+/** For the orders module: the cap on each customer's pending orders (see customers.repository). */
+export const takePendingOrderSlot = repo.takePendingOrderSlot;
+export const releasePendingOrderSlot = repo.releasePendingOrderSlot;
+export const pendingRoomStep = repo.pendingRoomStep;
+export const countPendingStep = repo.countPendingStep;
+
 export function findCustomerForLogin(db: Db, username: string): Promise<CustomerRow | undefined> {
   return repo.findCustomerByUsername(db, username);
 }
@@ -179,10 +185,13 @@ async function findLiveCustomer(db: Queryable, id: number): Promise<CustomerRow>
 }
 
 /**
- * Refuses to remove or demote the last admin. The live admins' rows are locked first and
- * only then read, so of two requests removing the last two admins, the second sees the first's change.
+ * Refuses to remove or demote the last admin. When the customer is an admin, the live
+ * admins' rows are locked and only then counted, so of two requests removing the last two
+ * admins, the second sees the first's change. (One read as not an admin cannot be the last
+ * admin: one promoted meanwhile has the locked admins beside it.)
  */
 async function assertNotLastAdmin(trx: Trx, id: number): Promise<void> {
+  if ((await repo.findCustomerById(trx, id))?.role_id !== ROLE_ADMIN) return;
   const admins = await repo.lockLiveAdmins(trx);
   if (admins.includes(id) && admins.length <= 1) {
     throw new ConflictError('The last admin cannot be removed or demoted.', 'LAST_ADMIN');

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Db, Trx } from '../../db/database.js';
-import { isUniqueViolation } from '../../db/errors.js';
 import { inTransaction } from '../../db/engine.js';
 import { ConflictError } from '../../shared/errors.js';
 import * as repo from './orders.repository.js';
@@ -17,11 +16,11 @@ export interface IdempotentRequest {
 }
 
 /**
- * Runs `work` in a transaction once per (customer, key). The key is stored in the same
- * transaction as the work's result, so either both happen or neither: a failed attempt
- * leaves no key behind and may be retried. A repeat gets the stored result back.
- * Two concurrent requests with one key: the second waits on the first's lock (or hits the
- * unique key) and then replays the first's result.
+ * Runs `work` in a transaction once per (customer, key). The key is claimed first, in the
+ * same transaction as the work: a concurrent twin's claim waits on the unique index until
+ * this transaction ends, then finds the key taken and replays the stored result (or, if
+ * this one failed and rolled back, claims it itself). So a double-clicked checkout answers
+ * the same order twice, and a failed attempt leaves no key behind and may be retried.
  */
 export async function runIdempotent<T>(
   db: Db,
@@ -31,32 +30,25 @@ export async function runIdempotent<T>(
   const { key } = request;
   if (key === undefined) return { result: await inTransaction(db, work), replayed: false };
   const hash = requestHash(request);
-  const attempt = () =>
-    inTransaction(db, async (trx) => {
-      const stored = await repo.findIdempotencyKey(trx, request.customerId, key);
-      if (stored) {
-        if (stored.request_hash !== hash) {
-          throw new ConflictError('This Idempotency-Key was used with another request.', 'IDEMPOTENCY_KEY_REUSED');
-        }
-        return { result: JSON.parse(stored.response_body) as T, replayed: true };
-      }
-      const result = await work(trx);
-      await repo.insertIdempotencyKey(trx, {
-        customer_id: request.customerId,
-        key,
-        request_hash: hash,
-        response_status: 201,
-        response_body: JSON.stringify(result),
-      });
-      return { result, replayed: false };
-    });
-  try {
-    return await attempt();
-  } catch (error) {
-    // Lost the race to a concurrent twin: its transaction has committed, so this one replays it.
-    if (isUniqueViolation(error)) return attempt();
-    throw error;
+  return inTransaction(db, async (trx) => {
+    const claimed = await repo.claimIdempotencyKey(trx, request.customerId, key, hash);
+    if (!claimed) return replay<T>(trx, request.customerId, key, hash);
+    const result = await work(trx);
+    await repo.storeIdempotentResponse(trx, request.customerId, key, 201, JSON.stringify(result));
+    return { result, replayed: false };
+  });
+}
+
+async function replay<T>(trx: Trx, customerId: number, key: string, hash: string): Promise<{ result: T; replayed: boolean }> {
+  const stored = await repo.findIdempotencyKey(trx, customerId, key);
+  // Not there, or claimed without an answer yet: only a transaction still running could see it so.
+  if (!stored || stored.response_status === 0) {
+    throw new ConflictError('This Idempotency-Key is in use by a request still running; try again.', 'CONFLICT');
   }
+  if (stored.request_hash !== hash) {
+    throw new ConflictError('This Idempotency-Key was used with another request.', 'IDEMPOTENCY_KEY_REUSED');
+  }
+  return { result: JSON.parse(stored.response_body) as T, replayed: true };
 }
 
 export function purgeExpiredIdempotencyKeys(db: Db, now = Date.now()): Promise<void> {

@@ -16,34 +16,6 @@ export async function insertOrder(trx: Trx, customerId: number, totalCents: numb
   return row.id;
 }
 
-/**
- * Counts one more pending order for the customer if it holds fewer than `max`, in one
- * conditional update; false when it is at the cap (or gone). The pending count is this
- * module's, kept on the customer's row (migration 0006).
- */
-const takeSlot = compileOnce((db, p: { customerId: number; max: number }) =>
-  db
-    .updateTable('customers')
-    .set((eb) => ({ pending_orders: eb('pending_orders', '+', 1) }))
-    .where('id', '=', p.customerId)
-    .where('pending_orders', '<', p.max),
-);
-
-export async function takePendingSlot(trx: Trx, customerId: number, max: number): Promise<boolean> {
-  const result = await takeSlot(trx, { customerId, max });
-  return Number(result.numAffectedRows) === 1;
-}
-
-/** The customer's order left pending (paid, cancelled): one pending order fewer. */
-export async function releasePendingSlot(trx: Trx, customerId: number): Promise<void> {
-  await trx
-    .updateTable('customers')
-    .set((eb) => ({ pending_orders: eb('pending_orders', '-', 1) }))
-    .where('id', '=', customerId)
-    .where('pending_orders', '>', 0)
-    .execute();
-}
-
 export async function insertOrderItems(trx: Trx, items: OrderItemRow[]): Promise<void> {
   await trx.insertInto('order_items').values(items).execute();
 }
@@ -109,11 +81,28 @@ export function findIdempotencyKey(db: Queryable, customerId: number, key: strin
     .executeTakeFirst();
 }
 
-export async function insertIdempotencyKey(
-  trx: Trx,
-  row: { customer_id: number; key: string; request_hash: string; response_status: number; response_body: string },
-): Promise<void> {
-  await trx.insertInto('idempotency_keys').values({ ...row, created_at: new Date().toISOString() }).execute();
+/**
+ * Claims a key for this transaction, or answers false when it is taken. While the claiming
+ * transaction runs, another claim of the same key waits for it on the unique index.
+ */
+export async function claimIdempotencyKey(trx: Trx, customerId: number, key: string, requestHash: string): Promise<boolean> {
+  const row = await trx
+    .insertInto('idempotency_keys')
+    .values({ customer_id: customerId, key, request_hash: requestHash, response_status: 0, response_body: '', created_at: new Date().toISOString() })
+    .onConflict((conflict) => conflict.columns(['customer_id', 'key']).doNothing())
+    .returning('key')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The answer to keep for a claimed key, written in the transaction that claimed it. */
+export async function storeIdempotentResponse(trx: Trx, customerId: number, key: string, status: number, body: string): Promise<void> {
+  await trx
+    .updateTable('idempotency_keys')
+    .set({ response_status: status, response_body: body })
+    .where('customer_id', '=', customerId)
+    .where('key', '=', key)
+    .execute();
 }
 
 export async function deleteIdempotencyKeysBefore(db: Queryable, cutoff: string): Promise<void> {

@@ -5,7 +5,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { toMajor } from '../../shared/money.js';
 import { pageCount } from '../../shared/schemas.js';
 import { takeCartForCheckout } from '../cart/cart.service.js';
-import { assertMayActFor } from '../customers/customers.service.js';
+import { assertMayActFor, releasePendingOrderSlot } from '../customers/customers.service.js';
 import { returnStock } from '../products/products.service.js';
 import { runIdempotent } from './idempotency.js';
 import { canChangeStatus } from './order-status.js';
@@ -135,15 +135,25 @@ async function moveOrder(
   assertActorMayMoveFrom?: (from: OrderStatus) => void,
 ): Promise<OrderResponse> {
   return inTransaction(db, async (trx) => {
-    const order = await repo.findOrderById(trx, id);
-    if (!order) throw new NotFoundError('Order');
-    const from = order.status;
-    assertActorMayMoveFrom?.(from);
     const now = new Date().toISOString();
-    // The conditional update is what makes 20 concurrent cancels return the stock once.
-    if (!canChangeStatus(from, to) || !(await repo.updateOrderStatus(trx, id, from, to, trackingNumber, now))) {
-      throw new ConflictError(`An order that is ${from} cannot become ${to}.`, 'ILLEGAL_STATUS_CHANGE');
+    // The conditional update is what makes 20 concurrent cancels return the stock once. When
+    // another change landed between the read and the update, the order is read again and
+    // judged by what it is now (an admin's cancel that met a payment cancels the paid order).
+    let order: OrderRow;
+    for (let attempt = 1; ; attempt += 1) {
+      const found = await repo.findOrderById(trx, id);
+      if (!found) throw new NotFoundError('Order');
+      assertActorMayMoveFrom?.(found.status);
+      if (!canChangeStatus(found.status, to)) {
+        throw new ConflictError(`An order that is ${found.status} cannot become ${to}.`, 'ILLEGAL_STATUS_CHANGE');
+      }
+      if (await repo.updateOrderStatus(trx, id, found.status, to, trackingNumber, now)) {
+        order = found;
+        break;
+      }
+      if (attempt === 3) throw new ConflictError('The order kept changing; try again.', 'ILLEGAL_STATUS_CHANGE');
     }
+    const from = order.status;
     const items = await repo.findOrderItems(trx, [id]);
     await leaveStatus(trx, order, from, to, items);
     await repo.insertOrderEvent(trx, id, to, note, now);
@@ -151,12 +161,16 @@ async function moveOrder(
   });
 }
 
-/** What leaving a status gives back: a pending order frees its customer's place; a cancelled one its stock. */
+/**
+ * What leaving a status gives back: a cancelled order its stock, a pending one its
+ * customer's place. Products first, in id order, then the customer: the order in which
+ * placing an order locks them, so the two cannot deadlock.
+ */
 async function leaveStatus(trx: Trx, order: OrderRow, from: OrderStatus, to: OrderStatus, items: OrderItemRow[]): Promise<void> {
-  if (from === 'pending') await repo.releasePendingSlot(trx, order.customer_id);
   if (to === 'cancelled') {
     for (const item of items) if (item.stock_taken) await returnStock(trx, item.product_id, item.quantity);
   }
+  if (from === 'pending') await releasePendingOrderSlot(trx, order.customer_id);
 }
 
 function toOrderResponse(order: OrderRow, items: SoldLine[]): OrderResponse {

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Queryable } from '../../db/database.js';
 import { compileOnce } from '../../db/compile-once.js';
 import { engineOf } from '../../db/engine.js';
+import { countPendingStep } from '../customers/customers.service.js';
 import { takeStockStep } from '../products/products.service.js';
 import {
   type NewOrder,
@@ -39,9 +40,7 @@ const placeOrderStatement = compileOnce((db, p: Values) => {
     sql<VerdictRow>`
       with ${verdictSteps(p, dialect)},
       taken as (${takeStockStep('checked', go)}),
-      counted as (
-        update customers set pending_orders = pending_orders + 1 where id = ${p.customerId} and ${go}
-      ),
+      counted as (${countPendingStep(p.customerId, 'room', go)}),
       placed as (
         insert into orders (customer_id, status, total_cents, created_at, updated_at)
         select ${p.customerId}, 'pending', sum(c.price_cents * c.quantity)::bigint, ${p.now}, ${p.now}

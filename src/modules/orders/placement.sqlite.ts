@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Trx } from '../../db/database.js';
 import { compileOnce } from '../../db/compile-once.js';
 import { inTransaction } from '../../db/engine.js';
+import { takePendingOrderSlot } from '../customers/customers.service.js';
 import { takeStock } from '../products/products.service.js';
 import * as repo from './orders.repository.js';
 import {
@@ -49,7 +50,7 @@ async function placeIn(trx: Trx, order: NewOrder): Promise<Written> {
   for (const item of items) {
     if (item.stock_taken && !(await takeStock(trx, item.product_id, item.quantity))) throw new Error('stock changed under the write lock');
   }
-  if (!(await repo.takePendingSlot(trx, order.customerId, order.maxPendingOrders))) throw new Error('pending orders changed under the write lock');
+  if (!(await takePendingOrderSlot(trx, order.customerId, order.maxPendingOrders))) throw new Error('pending orders changed under the write lock');
   const orderId = await repo.insertOrder(trx, order.customerId, totalOf(items), order.now);
   await repo.insertOrderItems(trx, items.map((item) => ({ ...item, order_id: orderId })));
   await repo.insertOrderEvent(trx, orderId, 'pending', 'Order placed', order.now);

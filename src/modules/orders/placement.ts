@@ -2,6 +2,7 @@ import { type Compilable, type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Db, OrderItemRow, Trx } from '../../db/database.js';
 import { type AppError, ConflictError, InsufficientStockError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { MAX_LINE_QUANTITY } from '../cart/cart.schemas.js';
+import { pendingRoomStep } from '../customers/customers.service.js';
 
 /**
  * Placing an order, stated once. An order may be placed when
@@ -91,10 +92,7 @@ export function verdictSteps(values: VerdictValues, dialect: VerdictDialect): Ra
         case when f.stock is not null and f.stock < l.quantity then 1 else 0 end as short
       from lines l left join found f on f.id = l.product_id
     ),
-    room as (
-      select case when pending_orders < ${values.maxPendingOrders} then 1 else 0 end as free
-      from customers where id = ${values.customerId} and deleted_at is null ${dialect.lockRows}
-    ),
+    room as (${pendingRoomStep(values.customerId, values.maxPendingOrders, dialect.lockRows)}),
     verdict as (
       select case when not exists (select 1 from checked where missing = 1 or short = 1)
         and coalesce((select free from room), 0) = 1 then 1 else 0 end as ok

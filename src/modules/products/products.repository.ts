@@ -45,12 +45,16 @@ export async function decrementStock(trx: Trx, id: number, quantity: number): Pr
 
 /**
  * The same taking of stock as a step of a larger PostgreSQL statement (the order placed in
- * one statement): for each row of `lines` (product_id, quantity), when `go` holds, a tracked
- * product loses that many units. The rows were locked and checked earlier in that statement.
+ * one statement): for each row of `lines` (product_id, quantity, and the stock it read),
+ * when `go` holds, a tracked product loses that many units. Those rows were locked and
+ * checked earlier in the statement, and the new stock is worked out from the locked value:
+ * `p.stock` here is the row as the statement's snapshot saw it, which may be older than the
+ * locked one (a restock committed while the order waited for its lock). The lock is held
+ * until the commit, so the locked value is the latest.
  */
 export function decrementStockStep(lines: string, go: RawBuilder<unknown>): RawBuilder<unknown> {
-  return sql`update products p set stock = p.stock - l.quantity from ${sql.table(lines)} l
-    where ${go} and p.id = l.product_id and p.stock is not null and p.stock >= l.quantity`;
+  return sql`update products p set stock = l.stock - l.quantity from ${sql.table(lines)} l
+    where ${go} and p.id = l.product_id and l.stock is not null`;
 }
 
 /** Puts units back (a cancelled order); a product that is no longer tracked stays untracked. */

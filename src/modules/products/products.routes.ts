@@ -13,6 +13,8 @@ const catalogueRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/products',
     {
+      // A HEAD of the whole catalogue would read all of it to throw it away.
+      exposeHeadRoute: false,
       schema: {
         tags,
         operationId: 'listProducts',

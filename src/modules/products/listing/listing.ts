@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Db, ProductRow } from '../../../db/database.js';
 import { ServiceUnavailableError } from '../../../shared/errors.js';
@@ -33,6 +32,8 @@ const listingCheckpoints = new ListingCache<SortKey[]>(5000, 16);
  * Long passes over the catalogue, bounded in number at once: each holds the database (and
  * on SQLite the event loop, between its pauses) for a while, so a flood of distinct deep
  * pages or whole-catalogue reads waits its turn, or past a short queue is told to come back.
+ * A stream takes its place for each batch it reads, not for as long as its client takes to
+ * read it, so slow readers hold no place while they dawdle.
  */
 const checkpointPasses = new Gate(2, 32, () => new ServiceUnavailableError('The catalogue is busy with deep pages; try again shortly.', 1));
 const wholeCatalogueReads = new Gate(2, 8, () => new ServiceUnavailableError('Too many whole-catalogue reads at once; try again shortly, or page with /products/p.', 2));
@@ -88,18 +89,10 @@ export async function pageListing(db: Db, filters: ProductFilters, sort: Product
  * database is still a proper 503; a failure later can only cut the stream short. Batches are
  * separate queries: a product changed during a long listing may show either way.
  */
-export function streamListing(db: Db, filters: ProductFilters, sort: ProductSort, toJson: (row: ProductRow) => unknown): Promise<Readable> {
-  return new Promise<Readable>((resolve, reject) => {
-    // The place in the gate is held until the stream has ended or the client went away.
-    wholeCatalogueReads
-      .run(async () => {
-        const first = await findProductsPage(db, filters, sort, { skip: 0 }, STREAM_BATCH);
-        const stream = Readable.from(jsonArray(db, filters, sort, first, toJson), { objectMode: false });
-        resolve(stream);
-        await finished(stream).catch(() => undefined);
-      })
-      .catch(reject);
-  });
+export async function streamListing(db: Db, filters: ProductFilters, sort: ProductSort, toJson: (row: ProductRow) => unknown): Promise<Readable> {
+  // The first batch may be refused (503 before anything is sent); later ones wait their turn.
+  const first = await wholeCatalogueReads.run(() => findProductsPage(db, filters, sort, { skip: 0 }, STREAM_BATCH));
+  return Readable.from(jsonArray(db, filters, sort, first, toJson), { objectMode: false });
 }
 
 async function* jsonArray(db: Db, filters: ProductFilters, sort: ProductSort, first: ProductRow[], toJson: (row: ProductRow) => unknown) {
@@ -116,7 +109,8 @@ async function* jsonArray(db: Db, filters: ProductFilters, sort: ProductSort, fi
     const last = batch.at(-1);
     if (batch.length < STREAM_BATCH || !last) break;
     await nextTurn();
-    batch = await findProductsPage(db, filters, sort, { after: sortKeyOf(last, sort), skip: 0 }, STREAM_BATCH);
+    const after = sortKeyOf(last, sort);
+    batch = await wholeCatalogueReads.run(() => findProductsPage(db, filters, sort, { after, skip: 0 }, STREAM_BATCH), true);
   }
   yield ']';
 }

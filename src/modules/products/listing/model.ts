@@ -1,5 +1,6 @@
 import type { SelectQueryBuilder } from 'kysely';
 import type { Database, Db, ProductRow } from '../../../db/database.js';
+import { MAX_ID } from '../../../shared/schemas.js';
 import type { ProductSort } from '../products.schemas.js';
 
 export type { ProductSort };
@@ -91,8 +92,16 @@ export function sortKeyOf(row: ProductRow, sort: ProductSort): SortKey {
   return { value: row[sortOrder(sort).column], id: row.id };
 }
 
-/** Whether a value can stand in the sort column (a cursor's value comes from a client). */
+/** The largest price in cents (MAX_PRICE), and the longest text a sort column holds (a product name). */
+const MAX_PRICE_CENTS = 9_999_999_999;
+const MAX_TEXT = 200;
+
+/** Whether a value can stand in the sort column on both databases (a cursor's value comes from a client). */
 export function fitsSortColumn(sort: ProductSort, value: unknown): value is SortKey['value'] {
   const { column } = sortOrder(sort);
-  return column === 'product_name' || column === 'created_at' ? typeof value === 'string' : Number.isSafeInteger(value);
+  if (column === 'product_name' || column === 'created_at') {
+    return typeof value === 'string' && value.length <= MAX_TEXT && !value.includes('\u0000');
+  }
+  const most = column === 'id' ? MAX_ID : MAX_PRICE_CENTS;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= most;
 }
