@@ -6,11 +6,15 @@ import type { Config } from './config.js';
 import { connectDatabase } from './db/connect.js';
 import type { Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { addressBookSchemas, addressSchemas } from './modules/addresses/addresses.schemas.js';
+import { addressesRoutes } from './modules/addresses/addresses.routes.js';
 import { authSchemas } from './modules/auth/auth.schemas.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { createAuthLimiters, selfChangeGuard } from './modules/auth/auth.service.js';
 import { cartSchemas } from './modules/cart/cart.schemas.js';
 import { cartRoutes } from './modules/cart/cart.routes.js';
+import { guestCartCreationLimiter } from './modules/cart/cart.service.js';
+import { guestCartRoutes } from './modules/cart/guest-carts.routes.js';
 import { customerSchemas } from './modules/customers/customers.schemas.js';
 import { customersRoutes } from './modules/customers/customers.routes.js';
 import { type BootstrapAdmin, ensureBootstrapAdmin, findTokenHolder } from './modules/customers/customers.service.js';
@@ -19,6 +23,10 @@ import { orderSchemas } from './modules/orders/orders.schemas.js';
 import { ordersRoutes } from './modules/orders/orders.routes.js';
 import { productSchemas } from './modules/products/products.schemas.js';
 import { productsRoutes } from './modules/products/products.routes.js';
+import { shippingSchemas } from './modules/shipping/shipping.schemas.js';
+import { shippingRoutes } from './modules/shipping/shipping.routes.js';
+import { taxSchemas } from './modules/tax/tax.schemas.js';
+import { taxRoutes } from './modules/tax/tax.routes.js';
 import audit from './plugins/audit.js';
 import auth from './plugins/auth.js';
 import connectionLimits, { trustedPeers } from './plugins/connection-limits.js';
@@ -46,7 +54,7 @@ export const BODY_LIMIT_BYTES = 100 * 1024;
 const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 /** The schemas that have a name in the OpenAPI document (components/schemas) and are referenced by routes. */
-const NAMED_SCHEMAS = [Problem, Message, Health, ...authSchemas, ...customerSchemas, ...productSchemas, ...cartSchemas, ...orderSchemas];
+const NAMED_SCHEMAS = [Problem, Message, Health, ...authSchemas, ...customerSchemas, ...productSchemas, ...cartSchemas, ...orderSchemas, ...addressSchemas, ...addressBookSchemas, ...shippingSchemas, ...taxSchemas];
 
 export interface BuildOptions {
   /**
@@ -141,7 +149,13 @@ async function registerEverything(app: ReturnType<typeof createFastify>, config:
   await app.register(healthRoutes);
   await app.register(authRoutes, { limiters });
   await app.register(customersRoutes, { guard: selfChangeGuard(limiters) });
+  await app.register(addressesRoutes);
   await app.register(productsRoutes);
   await app.register(cartRoutes);
+  await app.register(guestCartRoutes, {
+    creationsPerAddress: guestCartCreationLimiter({ redis: app.redis, keyPrefix: config.redisKeyPrefix, log: app.log }, config.guestCartsMaxPerAddress),
+  });
   await app.register(ordersRoutes);
+  await app.register(shippingRoutes);
+  await app.register(taxRoutes);
 }

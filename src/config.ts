@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import currencyCodes from 'currency-codes';
+import { isCountryCode } from './shared/countries.js';
 
 /**
  * Which peers' X-Forwarded-For to believe: none (false), the nearest N hops (each hop one
@@ -55,6 +57,16 @@ export interface Config {
   redisKeyPrefix: string;
   /** Browser origins allowed to call the API (CORS); empty allows none. */
   corsOrigins: string[];
+  /** ISO 4217 code of the one currency every amount is in (two minor digits). */
+  shopCurrency: string;
+  /** ISO 3166-1 alpha-2: where tax is due when an order has no address; unset, no tax then. */
+  shopCountry: string | undefined;
+  /** Whether catalogue and shipping prices already contain tax. */
+  pricesIncludeTax: boolean;
+  /** A guest cart lives this long after its last change. */
+  guestCartTtlSeconds: number;
+  /** Guest carts one client address may create per hour. */
+  guestCartsMaxPerAddress: number;
 }
 
 export class ConfigError extends Error {
@@ -108,6 +120,11 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     redisUrl: readRedisUrl(env, problems),
     redisKeyPrefix: env.REDIS_KEY_PREFIX || 'ecommerce-api:',
     corsOrigins: readCorsOrigins(env, problems),
+    shopCurrency: readCurrency(env, problems),
+    shopCountry: readCountry(env, problems),
+    pricesIncludeTax: readBoolean(env, 'PRICES_INCLUDE_TAX', false, problems),
+    guestCartTtlSeconds: readInteger(env, 'GUEST_CART_TTL_S', 30 * 86_400, 60, 365 * 86_400, problems),
+    guestCartsMaxPerAddress: readInteger(env, 'GUEST_CARTS_MAX_PER_ADDRESS', 100, 1, 1_000_000, problems),
   };
 
   if (!/^[A-Za-z0-9._-]{3,50}$/.test(config.adminUsername)) {
@@ -169,6 +186,35 @@ function readCorsOrigins(env: NodeJS.ProcessEnv, problems: string[]): string[] {
     }
   }
   return origins;
+}
+
+function readCurrency(env: NodeJS.ProcessEnv, problems: string[]): string {
+  const code = env.SHOP_CURRENCY || 'USD';
+  const currency = /^[A-Z]{3}$/.test(code) ? currencyCodes.code(code) : undefined;
+  if (currency === undefined) {
+    problems.push(`SHOP_CURRENCY must be an ISO 4217 currency code in capitals, like USD or EUR, got "${code}"`);
+  } else if (currency.digits !== 2) {
+    // Amounts are kept and answered in hundredths, so any other minor unit would charge wrong sums.
+    problems.push(`SHOP_CURRENCY ${code} does not have two minor digits; this shop keeps amounts in hundredths, so it supports only currencies like USD or EUR`);
+  }
+  return code;
+}
+
+function readCountry(env: NodeJS.ProcessEnv, problems: string[]): string | undefined {
+  const code = env.SHOP_COUNTRY || undefined;
+  if (code !== undefined && !isCountryCode(code)) {
+    problems.push(`SHOP_COUNTRY must be an assigned ISO 3166-1 alpha-2 code in capitals, like DE or US, got "${code}"`);
+  }
+  return code;
+}
+
+function readBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean, problems: string[]): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  problems.push(`${name} must be true or false, got "${raw}"`);
+  return fallback;
 }
 
 function readInteger(

@@ -38,6 +38,8 @@ export interface ProductsTable {
   price_cents: number;
   /** null: not stock-tracked, never runs out. */
   stock: number | null;
+  /** 1 when the product is a parcel to ship (the default), 0 when not (a download, a gift card). */
+  requires_shipping: ColumnType<number, number | undefined, number>;
   created_at: ColumnType<Timestamp, Timestamp, never>;
   updated_at: Timestamp;
   deleted_at: Timestamp | null;
@@ -50,14 +52,56 @@ export interface CartItemsTable {
   added_at: Timestamp;
 }
 
+/** A cart without an account: its random id is the only key to it (contract, "Guest checkout"). */
+export interface GuestCartsTable {
+  /** base64url of random bytes: unguessable, so knowing it is what lets one use the cart. */
+  id: string;
+  created_at: ColumnType<Timestamp, Timestamp, never>;
+  updated_at: Timestamp;
+  /** Moved on by every change; from then on the cart is gone (404), and the purge deletes it. */
+  expires_at: Timestamp;
+}
+
+/** A guest cart's line: the same columns and rules as cart_items, owned by a guest cart (its lines go with it). */
+export interface GuestCartItemsTable {
+  cart_id: string;
+  product_id: number;
+  quantity: number;
+  added_at: Timestamp;
+}
+
 export interface OrdersTable {
   id: Generated<number>;
-  customer_id: number;
+  /** null: a guest's order (contract, "Guest checkout"). */
+  customer_id: number | null;
   status: OrderStatus;
+  /** What the customer pays: subtotal + shipping, plus tax when prices exclude it. */
   total_cents: number;
   tracking_number: string | null;
   created_at: ColumnType<Timestamp, Timestamp, never>;
   updated_at: Timestamp;
+  /** ISO 4217; null on orders placed before currencies were recorded (they are in the shop's). */
+  currency: string | null;
+  email: string | null;
+  note: string | null;
+  subtotal_cents: number;
+  shipping_total_cents: number;
+  tax_total_cents: number;
+  /** 1 when the prices the order was priced with contained tax. */
+  prices_include_tax: number;
+  /** The addresses as JSON text (an Address), copied at placement. */
+  shipping_address: string | null;
+  billing_address: string | null;
+  /** The shipping rate as it was when the order was placed (no foreign key: the rate may be deleted). */
+  shipping_rate_id: number | null;
+  shipping_name: string | null;
+  shipping_price_cents: number | null;
+  shipping_tax_cents: number | null;
+  tax_name: string | null;
+  /** The tax rate in thousandths of a percent: 8.875 % is 8875. */
+  tax_rate_thousandths: number | null;
+  /** SHA-256 of a guest order's order_token (the token itself is never stored). */
+  order_token_hash: string | null;
 }
 
 /** A line as sold: name and unit price are copied from the product when the order is placed. */
@@ -70,6 +114,7 @@ export interface OrderItemsTable {
   line_total_cents: number;
   /** 1 when stock was taken for this line (the product was tracked), else 0. */
   stock_taken: number;
+  tax_cents: number;
 }
 
 export interface OrderEventsTable {
@@ -81,12 +126,65 @@ export interface OrderEventsTable {
 }
 
 export interface IdempotencyKeysTable {
-  customer_id: number;
+  /** Whose key: "customer:7", or "cart:<guest cart id>" for a guest checkout. */
+  scope: string;
   key: string;
   request_hash: string;
   response_status: number;
   response_body: string;
   created_at: Timestamp;
+}
+
+/** A saved address of a customer's address book; the optional fields are null when not given. */
+export interface CustomerAddressesTable {
+  id: Generated<number>;
+  customer_id: number;
+  first_name: string;
+  last_name: string;
+  company: string | null;
+  line1: string;
+  line2: string | null;
+  city: string;
+  region_code: string | null;
+  postal_code: string | null;
+  country_code: string;
+  phone: string | null;
+  /** 1 for the customer's default address (at most one, a partial unique index says so), else 0. */
+  is_default: ColumnType<number, number | undefined, number>;
+  created_at: ColumnType<Timestamp, Timestamp, never>;
+  updated_at: Timestamp;
+}
+
+/** 1 for yes, 0 for no: both databases store a boolean column as this integer. */
+type Flag = 0 | 1;
+
+export interface ShippingRatesTable {
+  id: Generated<number>;
+  name: string;
+  /** Integer minor units (cents). */
+  price_cents: number;
+  /** JSON text: an array of ISO 3166-1 alpha-2 codes, or ["*"] for everywhere. */
+  countries: string;
+  /** Inclusive bounds on an order's subtotal, in cents; null is open. */
+  min_subtotal_cents: number | null;
+  max_subtotal_cents: number | null;
+  active: Flag;
+  created_at: ColumnType<Timestamp, Timestamp, never>;
+  updated_at: Timestamp;
+}
+
+/** At most one per country and region, the whole country's (region null) included (a unique index). */
+export interface TaxRatesTable {
+  id: Generated<number>;
+  name: string;
+  country_code: string;
+  /** null: the whole country. */
+  region_code: string | null;
+  /** Thousandths of a percent: 8.875 % is 8875, 100 % is 100000. */
+  rate_thousandths: number;
+  applies_to_shipping: Flag;
+  created_at: ColumnType<Timestamp, Timestamp, never>;
+  updated_at: Timestamp;
 }
 
 /** One row, kept by triggers on products (migration 0005). */
@@ -98,11 +196,16 @@ export interface Database {
   customers: CustomersTable;
   products: ProductsTable;
   cart_items: CartItemsTable;
+  guest_carts: GuestCartsTable;
+  guest_cart_items: GuestCartItemsTable;
   orders: OrdersTable;
   order_items: OrderItemsTable;
   order_events: OrderEventsTable;
   idempotency_keys: IdempotencyKeysTable;
   catalogue_totals: CatalogueTotalsTable;
+  shipping_rates: ShippingRatesTable;
+  tax_rates: TaxRatesTable;
+  customer_addresses: CustomerAddressesTable;
 }
 
 declare const scope: unique symbol;
@@ -129,5 +232,14 @@ export type CustomerRowUpdate = Updateable<CustomersTable>;
 export type ProductRow = Selectable<ProductsTable>;
 export type NewProductRow = Insertable<ProductsTable>;
 export type ProductRowUpdate = Updateable<ProductsTable>;
+export type CustomerAddressRow = Selectable<CustomerAddressesTable>;
+export type NewCustomerAddressRow = Insertable<CustomerAddressesTable>;
+export type CustomerAddressRowUpdate = Updateable<CustomerAddressesTable>;
 export type OrderRow = Selectable<OrdersTable>;
 export type OrderItemRow = Selectable<OrderItemsTable>;
+export type ShippingRateRow = Selectable<ShippingRatesTable>;
+export type NewShippingRateRow = Insertable<ShippingRatesTable>;
+export type ShippingRateRowUpdate = Updateable<ShippingRatesTable>;
+export type TaxRateRow = Selectable<TaxRatesTable>;
+export type NewTaxRateRow = Insertable<TaxRatesTable>;
+export type TaxRateRowUpdate = Updateable<TaxRatesTable>;

@@ -14,9 +14,12 @@ const HEADER_SPELLING: Record<string, string> = { 'idempotency-key': 'Idempotenc
 const TAGS = [
   { name: 'auth', description: 'Log in and sign up' },
   { name: 'customers', description: 'Customer accounts: admins manage all, a customer itself' },
+  { name: 'addresses', description: "A customer's address book: saved addresses, at most one the default" },
   { name: 'products', description: 'The catalogue: public to read, admins change it' },
   { name: 'cart', description: "One cart per customer; it persists" },
   { name: 'orders', description: 'Placing orders, reading them, and moving them along their lifecycle' },
+  { name: 'shipping', description: 'Shipping rates: public to read (active ones), admins manage them' },
+  { name: 'tax', description: 'Tax rates per country and region: public to read, admins manage them' },
   { name: 'operations', description: 'Liveness and readiness' },
 ];
 
@@ -94,7 +97,15 @@ export default fp(
         servers: [{ url: '/', description: 'The server this document was read from' }],
         tags: TAGS,
         components: {
-          securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From POST /customers/login' } },
+          securitySchemes: {
+            bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From POST /customers/login' },
+            orderToken: {
+              type: 'apiKey',
+              in: 'query',
+              name: 'order_token',
+              description: "A guest's key to its one order, answered by POST /carts/{cart_id}/checkout",
+            },
+          },
         },
       },
       // Named schemas keep their $id as their component name (Product, Order, Problem, ...).

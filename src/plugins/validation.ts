@@ -1,23 +1,30 @@
 import { Ajv, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler, FastifySchemaValidationError, FastifyServerOptions } from 'fastify';
+import { hasAtMostDecimals } from '../shared/decimals.js';
 import { MULTIPLE_OF_PRECISION } from '../shared/schemas.js';
 
 // ajv-formats ships CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-const MONEY_TEXT = /^\d+(\.\d{1,2})?$/;
-
 function createAjv(options: Options, shared: object[]): Ajv {
   const ajv = new Ajv({ strict: true, allErrors: false, multipleOfPrecision: MULTIPLE_OF_PRECISION, ...options });
   addFormats(ajv);
-  // Checked on the number's shortest decimal text, so 19.99 passes and 19.999 or 1e-7 does not.
+  // Both checked on the number's shortest decimal text: 19.99 has two decimals, 19.999 and 1e-7
+  // more. 'x-money' is 'x-decimals': 2 with its own message, so Money's document and errors stay as they were.
   ajv.addKeyword({
     keyword: 'x-money',
     type: 'number',
     schemaType: 'boolean',
     error: { message: 'must be an amount with at most two decimals' },
-    validate: (enabled: boolean, value: number) => !enabled || MONEY_TEXT.test(String(value)),
+    validate: (enabled: boolean, value: number) => !enabled || hasAtMostDecimals(value, 2),
+  });
+  ajv.addKeyword({
+    keyword: 'x-decimals',
+    type: 'number',
+    schemaType: 'number',
+    error: { message: ({ schema }) => `must have at most ${schema} decimals` },
+    validate: (decimals: number, value: number) => hasAtMostDecimals(value, decimals),
   });
   // The named schemas (app.addSchema), which route schemas reference by $ref.
   for (const schema of shared) ajv.addSchema(schema);

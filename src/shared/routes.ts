@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { ProblemRef } from './schemas.js';
 
 type Security = { [scheme: string]: string[] }[];
@@ -8,6 +8,29 @@ type Security = { [scheme: string]: string[] }[];
 export const bearerAuth: Security = [{ bearerAuth: [] }];
 /** OpenAPI security: routes anyone may call, with or without a token. */
 export const optionalBearer: Security = [{}, { bearerAuth: [] }];
+
+/** OpenAPI security: a bearer token, or a guest's order token in the query. */
+export const bearerOrOrderToken: Security = [{ bearerAuth: [] }, { orderToken: [] }];
+
+/** The guest's order token a request carries in its query, if any. */
+export function orderTokenOf(request: FastifyRequest): string | undefined {
+  const token = (request.query as Record<string, unknown> | undefined)?.order_token;
+  return typeof token === 'string' ? token : undefined;
+}
+
+/**
+ * A scope whose routes need a valid token (401 without one), unless the request carries an
+ * `order_token`, which the route's service checks against the one order it opens.
+ */
+export function authenticatedOrOrderToken(routes: FastifyPluginAsyncTypebox): FastifyPluginAsyncTypebox {
+  return async (scope) => {
+    scope.addHook('onRequest', async (request) => {
+      if (orderTokenOf(request) === undefined) await scope.authenticate(request);
+    });
+    documentAccess(scope, [401], bearerOrOrderToken);
+    await scope.register(routes);
+  };
+}
 
 /** A scope whose routes all need a valid token (401 without one). */
 export function authenticated(routes: FastifyPluginAsyncTypebox): FastifyPluginAsyncTypebox {
@@ -29,10 +52,10 @@ export function adminOnly(routes: FastifyPluginAsyncTypebox): FastifyPluginAsync
 }
 
 /** The scope's routes say in the document that they need a token, and answer these statuses for it. */
-function documentAccess(scope: FastifyInstance, statuses: number[]): void {
+function documentAccess(scope: FastifyInstance, statuses: number[], security: Security = bearerAuth): void {
   scope.addHook('onRoute', (route: RouteOptions) => {
     if (!route.schema) return;
-    route.schema.security = bearerAuth;
+    route.schema.security = security;
     addProblems(route, statuses);
   });
 }

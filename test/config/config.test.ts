@@ -80,3 +80,36 @@ test('when TRUST_PROXY is set, then it takes a hop count or proxy addresses, and
     assert.throws(() => trust(bad), /TRUST_PROXY must be the number of proxies in front of the API \(1 to 10\) or their addresses/, bad);
   }
 });
+
+test('when the shop settings are left out, then it sells in USD, prices exclude tax, and guest carts live 30 days', () => {
+  const config = parseConfig({ JWT_SECRET: secret });
+  assert.equal(config.shopCurrency, 'USD');
+  assert.equal(config.shopCountry, undefined);
+  assert.equal(config.pricesIncludeTax, false);
+  assert.equal(config.guestCartTtlSeconds, 30 * 86_400);
+  assert.equal(config.guestCartsMaxPerAddress, 100);
+});
+
+test('when the shop settings are given, then they are read; a currency without two minor digits or a bad country stops the start', () => {
+  const config = parseConfig({ JWT_SECRET: secret, SHOP_CURRENCY: 'EUR', SHOP_COUNTRY: 'DE', PRICES_INCLUDE_TAX: 'true', GUEST_CART_TTL_S: '3600' });
+  assert.deepEqual([config.shopCurrency, config.shopCountry, config.pricesIncludeTax, config.guestCartTtlSeconds], ['EUR', 'DE', true, 3600]);
+  assert.equal(parseConfig({ JWT_SECRET: secret, SHOP_CURRENCY: 'HUF' }).shopCurrency, 'HUF', 'ISO 4217 gives the forint two digits');
+
+  for (const [name, value, says] of [
+    ['SHOP_CURRENCY', 'JPY', /JPY does not have two minor digits/],
+    ['SHOP_CURRENCY', 'KWD', /KWD does not have two minor digits/],
+    ['SHOP_CURRENCY', 'usd', /ISO 4217/],
+    ['SHOP_CURRENCY', 'XYZ', /ISO 4217/],
+    ['SHOP_COUNTRY', 'ZZ', /ISO 3166-1/],
+    ['SHOP_COUNTRY', 'de', /ISO 3166-1/],
+    ['PRICES_INCLUDE_TAX', 'yes', /true or false/],
+    ['GUEST_CART_TTL_S', '0', /GUEST_CART_TTL_S/],
+    ['GUEST_CARTS_MAX_PER_ADDRESS', '-1', /GUEST_CARTS_MAX_PER_ADDRESS/],
+  ] as const) {
+    assert.throws(() => parseConfig({ JWT_SECRET: secret, [name]: value }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, says, `${name}=${value}`);
+      return true;
+    });
+  }
+});

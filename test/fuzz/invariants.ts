@@ -43,6 +43,7 @@ interface Line {
   line_total: number;
   unit_price?: number;
   price?: number;
+  tax?: number;
 }
 
 /**
@@ -69,7 +70,7 @@ function assertMoneyAddsUp(value: unknown, context: string): void {
   for (const child of Object.values(record)) assertMoneyAddsUp(child, context);
 }
 
-function assertTotal(order: { id?: number; total: number; items: Line[] }, context: string): void {
+function assertTotal(order: { id?: number; total: number; items: Line[] } & Partial<Priced>, context: string): void {
   const what = order.id === undefined ? 'a cart' : `order ${order.id}`;
   for (const line of order.items) {
     const price = line.unit_price ?? line.price;
@@ -77,7 +78,25 @@ function assertTotal(order: { id?: number; total: number; items: Line[] }, conte
     assert.equal(cents(line.line_total), cents(price) * line.quantity, `${what}: line ${JSON.stringify(line)} does not add up${context}`);
   }
   const sum = order.items.reduce((total, line) => total + cents(line.line_total), 0);
-  assert.equal(cents(order.total), sum, `${what}: total ${order.total} is not the sum of its lines${context}`);
+  if (order.subtotal === undefined) {
+    assert.equal(cents(order.total), sum, `${what}: total ${order.total} is not the sum of its lines${context}`);
+    return;
+  }
+  // An order or a quote: lines, then shipping and tax (contract, "Tax rates").
+  assert.equal(cents(order.subtotal), sum, `${what}: subtotal ${order.subtotal} is not the sum of its lines${context}`);
+  const taxes = order.items.reduce((total, line) => total + cents(line.tax ?? 0), 0) + cents(order.shipping?.tax ?? 0);
+  assert.equal(cents(order.tax_total ?? 0), taxes, `${what}: tax_total is not the line taxes plus the shipping tax${context}`);
+  assert.equal(cents(order.shipping_total ?? 0), cents(order.shipping?.price ?? 0), `${what}: shipping_total is not the rate's price${context}`);
+  const total = sum + cents(order.shipping_total ?? 0) + (order.prices_include_tax ? 0 : cents(order.tax_total ?? 0));
+  assert.equal(cents(order.total), total, `${what}: total ${order.total} is not subtotal + shipping (+ tax when prices exclude it)${context}`);
+}
+
+interface Priced {
+  subtotal: number;
+  shipping_total: number;
+  tax_total: number;
+  prices_include_tax: boolean;
+  shipping: { price: number; tax: number } | null;
 }
 
 /** Reads the whole shop as the admin: every product's stock, every order's total. */

@@ -1,6 +1,7 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import fc from 'fast-check';
+import { hasAtMostDecimals } from '../../src/shared/decimals.js';
 import { MULTIPLE_OF_PRECISION } from '../../src/shared/schemas.js';
 
 // Turns the JSON Schemas of the OpenAPI document into fast-check arbitraries: values the
@@ -9,14 +10,18 @@ import { MULTIPLE_OF_PRECISION } from '../../src/shared/schemas.js';
 // with values that ignore it.
 
 /** The JSON Schema keywords the app's request schemas use. */
+type JsonType = 'object' | 'string' | 'integer' | 'number' | 'boolean' | 'null' | 'array';
+
 export interface JsonSchema {
-  type?: 'object' | 'string' | 'integer' | 'number' | 'boolean' | 'null' | 'array';
+  /** One type, or a list ("string or null"), which is read as a branch per type. */
+  type?: JsonType | JsonType[];
   properties?: Record<string, JsonSchema>;
   required?: string[];
   additionalProperties?: boolean;
   items?: JsonSchema;
   minItems?: number;
   maxItems?: number;
+  uniqueItems?: boolean;
   minLength?: number;
   maxLength?: number;
   pattern?: string;
@@ -29,8 +34,9 @@ export interface JsonSchema {
   default?: unknown;
   anyOf?: JsonSchema[];
   oneOf?: JsonSchema[];
-  /** Our Ajv keyword: a money amount, at most two decimals (src/plugins/validation.ts). */
+  /** Our Ajv keywords: a money amount, at most two decimals; a number with at most this many decimals (src/plugins/validation.ts). */
   'x-money'?: boolean;
+  'x-decimals'?: number;
 }
 
 /**
@@ -50,15 +56,19 @@ export interface ValidOptions {
 // Checking values against a schema, the way the app does
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const MONEY_TEXT = /^\d+(\.\d{1,2})?$/;
-
-/** An Ajv like the app's body validator: formats, multipleOf with its tolerance, our x-money keyword, no coercion. */
+/** An Ajv like the app's body validator: formats, multipleOf with its tolerance, our x-money and x-decimals keywords, no coercion. */
 const ajv = addFormats(new Ajv({ strict: false, allErrors: false, multipleOfPrecision: MULTIPLE_OF_PRECISION }));
 ajv.addKeyword({
   keyword: 'x-money',
   type: 'number',
   schemaType: 'boolean',
-  validate: (enabled: boolean, value: number) => !enabled || MONEY_TEXT.test(String(value)),
+  validate: (enabled: boolean, value: number) => !enabled || hasAtMostDecimals(value, 2),
+});
+ajv.addKeyword({
+  keyword: 'x-decimals',
+  type: 'number',
+  schemaType: 'number',
+  validate: (decimals: number, value: number) => hasAtMostDecimals(value, decimals),
 });
 
 const compiled = new Map<string, ValidateFunction>();
@@ -80,9 +90,9 @@ export function isValid(schema: JsonSchema, value: unknown): boolean {
 // Valid values
 
 const KNOWN_KEYWORDS = new Set([
-  ...['type', 'properties', 'required', 'additionalProperties', 'items', 'minItems', 'maxItems'],
+  ...['type', 'properties', 'required', 'additionalProperties', 'items', 'minItems', 'maxItems', 'uniqueItems'],
   ...['minLength', 'maxLength', 'pattern', 'format', 'enum', 'const', 'minimum', 'maximum', 'multipleOf'],
-  ...['anyOf', 'oneOf', 'x-money', 'default', 'description', 'examples', 'example', 'title'],
+  ...['anyOf', 'oneOf', 'x-money', 'x-decimals', 'default', 'description', 'examples', 'example', 'title'],
 ]);
 
 function assertUnderstood(schema: JsonSchema): void {
@@ -93,9 +103,17 @@ function assertUnderstood(schema: JsonSchema): void {
   }
 }
 
+/** `{type: [a, b], ...rest}` as `{anyOf: [{type: a, ...rest}, {type: b, ...rest}]}`; any other schema as it is. */
+function typeListAsBranches(schema: JsonSchema): JsonSchema {
+  if (!Array.isArray(schema.type)) return schema;
+  const { type, ...rest } = schema;
+  return { anyOf: type.map((one) => ({ ...rest, type: one })) };
+}
+
 /** Values `schema` accepts. */
-export function validArbitrary(schema: JsonSchema, options: ValidOptions = {}): fc.Arbitrary<unknown> {
-  assertUnderstood(schema);
+export function validArbitrary(given: JsonSchema, options: ValidOptions = {}): fc.Arbitrary<unknown> {
+  assertUnderstood(given);
+  const schema = typeListAsBranches(given);
   if ('const' in schema) return fc.constant(schema.const);
   if (schema.enum) return fc.constantFrom(...schema.enum);
   const branches = schema.anyOf ?? schema.oneOf;
@@ -108,20 +126,23 @@ export function validArbitrary(schema: JsonSchema, options: ValidOptions = {}): 
       const minLength = schema.minItems ?? 0;
       const maxLength = schema.maxItems ?? 10;
       // Mostly short, so an order's lines all name products that exist; sometimes any length.
-      const short = fc.array(item, { minLength, maxLength: Math.min(maxLength, minLength + 2) });
-      return fc.oneof({ weight: 3, arbitrary: short }, { weight: 1, arbitrary: fc.array(item, { minLength, maxLength }) });
+      const array = (lengths: { minLength: number; maxLength: number }) =>
+        schema.uniqueItems ? fc.uniqueArray(item, { ...lengths, selector: (value) => JSON.stringify(value) }) : fc.array(item, lengths);
+      const short = array({ minLength, maxLength: Math.min(maxLength, minLength + 2) });
+      return fc.oneof({ weight: 3, arbitrary: short }, { weight: 1, arbitrary: array({ minLength, maxLength }) });
     }
     case 'string':
       return stringArbitrary(schema, options);
     case 'integer':
       return integerArbitrary(schema);
     case 'number':
-      return schema['x-money'] ? moneyArbitrary(schema) : numberArbitrary(schema);
+      if (schema['x-money']) return decimalArbitrary(schema, 2);
+      return schema['x-decimals'] === undefined ? numberArbitrary(schema) : decimalArbitrary(schema, schema['x-decimals']);
     case 'boolean':
       return fc.boolean();
     case 'null':
       return fc.constant(null);
-    case undefined:
+    default:
       return fc.jsonValue();
   }
 }
@@ -150,13 +171,14 @@ function integerArbitrary(schema: JsonSchema): fc.Arbitrary<number> {
   return fc.integer({ min, max }).map((n) => n * step);
 }
 
-/** Whole cents, shown as major units: 0.1, 19.99, 99999999.99. */
-function moneyArbitrary(schema: JsonSchema): fc.Arbitrary<number> {
-  const min = Math.ceil((schema.minimum ?? 0) * 100);
-  const max = Math.floor((schema.maximum ?? 1e9) * 100);
-  const everyAmount = fc.integer({ min, max });
-  const shopPrices = fc.integer({ min, max: Math.min(max, 100_00) });
-  return fc.oneof(shopPrices, everyAmount).map((cents) => cents / 100);
+/** Whole hundredths (money) or thousandths (a tax rate), shown as decimals: 0.1, 19.99, 99999999.99, 8.875. */
+function decimalArbitrary(schema: JsonSchema, decimals: number): fc.Arbitrary<number> {
+  const scale = 10 ** decimals;
+  const min = Math.ceil((schema.minimum ?? 0) * scale);
+  const max = Math.floor((schema.maximum ?? 1e9) * scale);
+  const everyValue = fc.integer({ min, max });
+  const shopValues = fc.integer({ min, max: Math.min(max, 100 * scale) });
+  return fc.oneof(shopValues, everyValue).map((units) => units / scale);
 }
 
 function numberArbitrary(schema: JsonSchema): fc.Arbitrary<number> {
@@ -213,6 +235,7 @@ function allowedTypes(schema: JsonSchema): Set<string> {
   if (branches) return new Set(branches.flatMap((branch) => [...allowedTypes(branch)]));
   if (schema.enum) return new Set(schema.enum.map((value) => (value === null ? 'null' : typeof value)));
   if (schema.type === 'number') return new Set(['number', 'integer']);
+  if (Array.isArray(schema.type)) return new Set(schema.type.flatMap((type) => [...allowedTypes({ ...schema, type })]));
   return new Set(schema.type ? [schema.type] : Object.keys(ONE_OF_EACH_TYPE));
 }
 
@@ -240,7 +263,8 @@ export function invalidArbitrary(schema: JsonSchema): fc.Arbitrary<unknown> {
   return arbitrary;
 }
 
-function buildInvalidArbitrary(schema: JsonSchema): fc.Arbitrary<unknown> {
+function buildInvalidArbitrary(given: JsonSchema): fc.Arbitrary<unknown> {
+  const schema = typeListAsBranches(given);
   if (!schema.type && !schema.enum && !schema.anyOf && !schema.oneOf && !('const' in schema)) {
     throw new Error(`every value is valid for ${JSON.stringify(schema)}`);
   }
@@ -271,7 +295,8 @@ function invalidStrings(schema: JsonSchema): fc.Arbitrary<unknown>[] {
   if (schema.pattern) {
     const pattern = new RegExp(schema.pattern, 'u');
     const breakers = PATTERN_BREAKERS.filter((character) => !pattern.test(character));
-    const length = { minLength: Math.max(1, schema.minLength ?? 0), maxLength: Math.max(1, Math.min(schema.maxLength ?? 8, 8)) };
+    // At most 8 characters, unless the schema asks for more (a guest cart id has exactly 28).
+    const length = { minLength: Math.max(1, schema.minLength ?? 0), maxLength: Math.max(1, schema.minLength ?? 0, Math.min(schema.maxLength ?? 8, 8)) };
     if (breakers.length > 0) options.push(fc.string({ unit: fc.constantFrom(...breakers), ...length }));
     // One bad character in an otherwise good value.
     options.push(
@@ -296,6 +321,10 @@ function invalidNumbers(schema: JsonSchema): fc.Arbitrary<unknown>[] {
   }
   if (schema.type === 'integer') options.push(fc.constantFrom(1.5, 0.1, 1 + Number.EPSILON));
   if (schema['x-money']) options.push(fc.constantFrom(19.999, 0.001, 1e-7, 0.1 + 0.2, 5e-324));
+  if (schema['x-decimals'] !== undefined) {
+    const oneDecimalTooMany = 10 ** -(schema['x-decimals'] + 1);
+    options.push(fc.constantFrom(oneDecimalTooMany, 1 + oneDecimalTooMany, 1e-7, 0.1 + 0.2, 5e-324));
+  }
   return options;
 }
 
@@ -303,6 +332,7 @@ function invalidArrays(schema: JsonSchema): fc.Arbitrary<unknown>[] {
   const item = validArbitrary(schema.items ?? {});
   const options: fc.Arbitrary<unknown>[] = [fc.array(invalidArbitrary(schema.items ?? {}), { minLength: 1, maxLength: 3 })];
   if (schema.minItems !== undefined && schema.minItems > 0) options.push(fc.constant([]));
+  if (schema.uniqueItems) options.push(item.map((value) => [value, value]));
   if (schema.maxItems !== undefined) {
     const tooMany = schema.maxItems + 1;
     options.push(fc.array(item, { minLength: tooMany, maxLength: tooMany }));

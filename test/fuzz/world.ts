@@ -12,9 +12,9 @@ export type ActorName = (typeof ACTORS)[number];
 /** Stands for the id of whoever sends the request (the customer's, for an anonymous one). */
 export const SELF = Object.freeze({ self: 'the id of the sender' });
 
-/** Resources whose ids the shop keeps in pools, named like the first segment of their routes. */
-type Resource = 'customers' | 'products' | 'orders';
-const RESOURCES: readonly Resource[] = ['customers', 'products', 'orders'];
+/** Resources whose ids the shop keeps in pools, named like the first segment of their routes (addresses: the one after a customer). */
+type Resource = 'customers' | 'products' | 'orders' | 'addresses' | 'shipping-rates' | 'tax-rates';
+const RESOURCES: readonly Resource[] = ['customers', 'products', 'orders', 'addresses', 'shipping-rates', 'tax-rates'];
 
 const PASSWORD = 'fuzz-password-1';
 /** A few keys shared by all generated requests, so replays and key reuse with another body happen. */
@@ -33,8 +33,10 @@ interface Account {
  */
 export class World {
   /** Ids seen, oldest first; generated requests read them live, so new rows join as they appear. */
-  private readonly ids: Record<Resource, number[]> = { customers: [], products: [], orders: [] };
+  private readonly ids: Record<Resource, number[]> = { customers: [], products: [], orders: [], addresses: [], 'shipping-rates': [], 'tax-rates': [] };
   private readonly usernames: string[] = [ADMIN.username];
+  /** Guest carts' ids (a string id, kept apart from the numbered pools), oldest first. */
+  private readonly guestCartIds: string[] = [];
   private actorsMade = 0;
 
   private constructor(
@@ -50,6 +52,7 @@ export class World {
       loginMaxFailures: 1_000_000,
       loginMaxFailuresPerAddress: 1_000_000,
       registerMaxPerAddress: 1_000_000,
+      guestCartsMaxPerAddress: 1_000_000,
     });
     const token = await adminToken(app);
     const me = await call(app, 'GET', '/customers/me', { token });
@@ -119,10 +122,14 @@ export class World {
     const pathResource = routePath.split('/')[1];
     return (name: string, schema: JsonSchema) => {
       if (schema.type === 'integer' && (name === 'id' || name.endsWith('_id'))) {
-        const resource = name === 'id' ? pathResource : `${name.slice(0, -'_id'.length)}s`;
+        const resource = name === 'id' ? pathResource : name === 'address_id' ? 'addresses' : `${name.slice(0, -'_id'.length)}s`;
         const ids = this.idArbitrary(resource);
         // Mostly ids that exist, so requests get past the 404s.
         return ids && { weight: 3, arbitrary: ids };
+      }
+      if (name === 'cart_id' && schema.type === 'string' && this.guestCartIds.length > 0) {
+        const cartIds = fc.nat({ max: 1_000_000 }).map((n) => this.guestCartIds[n % this.guestCartIds.length]!);
+        return { weight: 3, arbitrary: cartIds };
       }
       if (name === 'username') {
         return { weight: 1, arbitrary: fc.nat({ max: 1_000_000 }).map((n) => this.usernames[n % this.usernames.length]!) };
@@ -155,6 +162,7 @@ export class World {
   async prepare(): Promise<void> {
     await this.ensureActors();
     await this.restock();
+    await this.ensureGuestCart();
     const cart = await call(this.app, 'GET', `/cart/${this.customer.id}`, { token: this.customer.token });
     if (cart.status === 200 && cart.body.items.length === 0) {
       const product = await this.product({ price: 2.5 });
@@ -234,7 +242,35 @@ export class World {
       token: this.customer.token,
       body: { customer_id: this.customer.id, product_id: mug.id, quantity: 1 },
     });
+    for (const who of [this.customer, bystanders[0]!]) {
+      const address = await call(this.app, 'POST', `/customers/${who.id}/addresses`, {
+        token: who.token,
+        body: { first_name: 'Fuzz', last_name: 'Actor', line1: '1 Main Street', city: 'Springfield', country_code: 'US', is_default: true },
+      });
+      assert.equal(address.status, 201, `seeding an address: ${JSON.stringify(address.body)}`);
+    }
+    // An inactive shipping rate (an active one would change how the orders above are placed) and a tax rate.
+    const rates = [
+      await call(this.app, 'POST', '/shipping-rates', { token: this.admin.token, body: { name: 'Fuzz parcel', price: 4.9, countries: ['US'], active: false } }),
+      await call(this.app, 'POST', '/tax-rates', { token: this.admin.token, body: { name: 'Fuzz tax', country_code: 'US', region_code: 'CA', rate: 7.25 } }),
+    ];
+    for (const rate of rates) assert.equal(rate.status, 201, `seeding a rate: ${JSON.stringify(rate.body)}`);
     await this.refreshIds();
+  }
+
+  /** A live guest cart with a line in it, its id in the pool: a checkout ends one, and generated requests empty them. */
+  private async ensureGuestCart(): Promise<void> {
+    const newest = this.guestCartIds.at(-1);
+    if (newest !== undefined) {
+      const cart = await call(this.app, 'GET', `/carts/${newest}`);
+      if (cart.status === 200 && cart.body.items.length > 0) return;
+    }
+    const created = await call(this.app, 'POST', '/carts');
+    assert.equal(created.status, 201, `seeding a guest cart: ${JSON.stringify(created.body)}`);
+    const product = await this.product({ price: 1.5 });
+    const added = await call(this.app, 'POST', `/carts/${created.body.cart_id}/add`, { body: { product_id: product.id, quantity: 2 } });
+    assert.equal(added.status, 200, `filling a guest cart: ${JSON.stringify(added.body)}`);
+    this.guestCartIds.push(created.body.cart_id);
   }
 
   /** Deleted products and drained stock make every order a 404 or a 409; put some back. */
@@ -257,6 +293,14 @@ export class World {
     for (const product of products.body) this.remember('products', product.id);
     const orders = await call(this.app, 'GET', '/orders/p?per_page=100', { token: this.admin.token });
     for (const order of orders.body.items) this.remember('orders', order.id);
+    for (const who of [this.admin, this.customer]) {
+      const addresses = await call(this.app, 'GET', `/customers/${who.id}/addresses`, { token: this.admin.token });
+      if (addresses.status === 200) for (const address of addresses.body) this.remember('addresses', address.id);
+    }
+    for (const resource of ['shipping-rates', 'tax-rates'] as const) {
+      const rates = await call(this.app, 'GET', `/${resource}`, { token: this.admin.token });
+      for (const rate of rates.body) this.remember(resource, rate.id);
+    }
   }
 
   private rememberUsername(username: string): void {

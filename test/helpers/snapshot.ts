@@ -5,8 +5,8 @@ import { call } from './app.js';
 /**
  * The one state snapshot: everything a client can read that a request could change, as an
  * admin reads it: every customer, the catalogue (with stock), every order with its history,
- * and every customer's cart. Tests take one before and one after a request that must
- * change nothing, and compare them.
+ * every customer's cart, and the shipping and tax rates. Tests take one before and one
+ * after a request that must change nothing, and compare them.
  */
 export async function shopState(app: FastifyInstance, adminToken: string) {
   const read = async (url: string) => {
@@ -26,5 +26,7 @@ export async function shopState(app: FastifyInstance, adminToken: string) {
   for (const order of orders) histories.push(await read(`/orders/track/${order.id}`));
   const carts = [];
   for (const customer of customers) carts.push(await read(`/cart/${customer.id}`));
-  return { customers, products, orders, histories, carts };
+  const shippingRates = await read('/shipping-rates');
+  const taxRates = await read('/tax-rates');
+  return { customers, products, orders, histories, carts, shippingRates, taxRates };
 }

@@ -6,8 +6,9 @@ import { test } from 'node:test';
 // The layering of src/, checked on its import statements, so a new import against the
 // direction of the dependencies fails here rather than in a review:
 //   routes (HTTP) → use cases → services → repositories → db; everything may use shared.
-//   Between modules, services point one way: orders → cart → products, and cart, orders
-//   and auth → customers. An effect against that direction (a deleted product leaving
+//   Between modules, services point one way: orders → cart → products; orders → addresses,
+//   shipping and tax (what an order is priced with); cart, orders, addresses and auth →
+//   customers. An effect against that direction (a deleted product leaving
 //   every cart) is a use case (src/use-cases/).
 
 const SRC = resolve(import.meta.dirname, '../../src');
@@ -18,8 +19,11 @@ const MODULE_DEPENDENCIES: Record<string, string[]> = {
   products: [],
   health: [],
   auth: ['customers'],
+  addresses: ['customers'],
   cart: ['customers', 'products'],
-  orders: ['cart', 'customers', 'products'],
+  orders: ['addresses', 'cart', 'customers', 'products', 'shipping', 'tax'],
+  shipping: ['addresses'],
+  tax: ['addresses'],
 };
 
 function sourceFiles(folder: string): string[] {

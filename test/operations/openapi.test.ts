@@ -6,7 +6,7 @@ import { MULTIPLE_OF_PRECISION } from '../../src/shared/schemas.js';
 import { ADMIN, buildTestApp, call, login } from '../helpers/app.js';
 
 /** public: no token; optional: a token is accepted, not needed; self: a token; admin: an admin's token. */
-type Access = 'public' | 'optional' | 'self' | 'admin';
+type Access = 'public' | 'optional' | 'self' | 'admin' | 'token';
 
 /**
  * Every route of the contract, with who may call it, its success status, and its
@@ -23,6 +23,10 @@ const CONTRACT: [route: string, access: Access, success: number, operationId: st
   ['GET /customers/{id}', 'self', 200, 'getCustomer'],
   ['PUT /customers/{id}', 'self', 200, 'updateCustomer'],
   ['DELETE /customers/{id}', 'self', 200, 'deleteCustomer'],
+  ['GET /customers/{id}/addresses', 'self', 200, 'listAddresses'],
+  ['POST /customers/{id}/addresses', 'self', 201, 'createAddress'],
+  ['PUT /customers/{id}/addresses/{address_id}', 'self', 200, 'updateAddress'],
+  ['DELETE /customers/{id}/addresses/{address_id}', 'self', 200, 'deleteAddress'],
   ['GET /products', 'optional', 200, 'listProducts'],
   ['POST /products', 'admin', 201, 'createProduct'],
   ['GET /products/p', 'optional', 200, 'pageProducts'],
@@ -33,13 +37,31 @@ const CONTRACT: [route: string, access: Access, success: number, operationId: st
   ['POST /cart/remove', 'self', 200, 'removeFromCart'],
   ['GET /cart/{customer_id}', 'self', 200, 'getCart'],
   ['DELETE /cart/{customer_id}', 'self', 200, 'clearCart'],
+  ['POST /carts', 'public', 201, 'createGuestCart'],
+  ['GET /carts/{cart_id}', 'public', 200, 'getGuestCart'],
+  ['POST /carts/{cart_id}/add', 'public', 200, 'addToGuestCart'],
+  ['POST /carts/{cart_id}/remove', 'public', 200, 'removeFromGuestCart'],
+  ['DELETE /carts/{cart_id}', 'public', 200, 'clearGuestCart'],
   ['POST /orders', 'self', 201, 'placeOrder'],
   ['POST /orders/from_cart', 'self', 201, 'placeOrderFromCart'],
-  ['GET /orders/{id}', 'self', 200, 'getOrder'],
-  ['GET /orders/track/{id}', 'self', 200, 'trackOrder'],
+  ['POST /orders/quote', 'self', 200, 'quoteOrder'],
+  ['POST /orders/from_cart/quote', 'self', 200, 'quoteOrderFromCart'],
+  ['POST /carts/{cart_id}/checkout', 'public', 201, 'checkoutGuestCart'],
+  ['POST /carts/{cart_id}/checkout/quote', 'public', 200, 'quoteGuestCart'],
+  ['GET /orders/{id}', 'token', 200, 'getOrder'],
+  ['GET /orders/track/{id}', 'token', 200, 'trackOrder'],
   ['GET /orders/p', 'self', 200, 'pageOrders'],
   ['POST /orders/{id}/status', 'admin', 200, 'changeOrderStatus'],
-  ['POST /orders/{id}/cancel', 'self', 200, 'cancelOrder'],
+  ['POST /orders/{id}/cancel', 'token', 200, 'cancelOrder'],
+  ['GET /shipping-rates', 'optional', 200, 'listShippingRates'],
+  ['POST /shipping-rates', 'admin', 201, 'createShippingRate'],
+  ['GET /shipping-rates/{id}', 'optional', 200, 'getShippingRate'],
+  ['PUT /shipping-rates/{id}', 'admin', 200, 'updateShippingRate'],
+  ['DELETE /shipping-rates/{id}', 'admin', 200, 'deleteShippingRate'],
+  ['GET /tax-rates', 'public', 200, 'listTaxRates'],
+  ['POST /tax-rates', 'admin', 201, 'createTaxRate'],
+  ['PUT /tax-rates/{id}', 'admin', 200, 'updateTaxRate'],
+  ['DELETE /tax-rates/{id}', 'admin', 200, 'deleteTaxRate'],
 ];
 
 /** Routes that are documentation themselves, not API. */
@@ -141,6 +163,9 @@ test('when a route is protected, then the document declares bearerAuth on it and
       assert.deepEqual(operation.security, [], `${route} is public: it says so with security: []`);
     } else if (access === 'optional') {
       assert.deepEqual(operation.security, [{}, { bearerAuth: [] }], `${route} takes a token but needs none`);
+    } else if (access === 'token') {
+      assert.deepEqual(operation.security, [{ bearerAuth: [] }, { orderToken: [] }], `${route} needs a token or a guest's order token`);
+      assert.ok(statuses.includes('401'), `${route} does not declare 401`);
     } else {
       assert.deepEqual(operation.security, [{ bearerAuth: [] }], `${route} needs a token`);
       assert.ok(statuses.includes('401'), `${route} does not declare 401`);
@@ -171,6 +196,12 @@ test('when an operation is documented, then it has its success response, its inp
       const parameter = operation.parameters?.find((p) => p.in === 'path' && p.name === name);
       assert.ok(parameter, `${route} does not describe {${name}}`);
       assert.equal(parameter.required, true);
+      if (name === 'cart_id') {
+        // A guest cart's id is random text (contract, "Guest checkout"), of one alphabet and length.
+        assert.equal(parameter.schema.type, 'string', `${route} {${name}} is not a string`);
+        assert.ok(parameter.schema.pattern && typeof parameter.schema.minLength === 'number' && parameter.schema.minLength === parameter.schema.maxLength, `${route} {${name}} has no exact form`);
+        continue;
+      }
       assert.equal(parameter.schema.type, 'integer', `${route} {${name}} is not an integer`);
       assert.equal(parameter.schema.minimum, 1, `${route} {${name}} is not positive`);
     }
@@ -220,7 +251,7 @@ test('when the document refers to a schema, then the schema is there, and no res
   const product = resolved(doc, operations(doc).get('GET /products/{id}')!.responses['200']!.content!['application/json']!.schema);
   assert.deepEqual(
     Object.keys(product.properties as object).sort(),
-    ['created_at', 'description', 'id', 'price', 'product_name', 'stock', 'updated_at'],
+    ['created_at', 'description', 'id', 'price', 'product_name', 'requires_shipping', 'stock', 'updated_at'],
   );
   const createProduct = resolved(doc, operations(doc).get('POST /products')!.requestBody!.content['application/json']!.schema);
   assert.deepEqual([...(createProduct.required as string[])].sort(), ['price', 'product_name']);

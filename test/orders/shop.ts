@@ -80,6 +80,7 @@ export async function openOrderShop(t: TestContext) {
 }
 
 /** An order line as the API shows it. */
+/** A line of an order in a shop with no tax rates (part one's shop): its tax is 0. */
 export function orderLine(item: Product, quantity: number, lineTotal: number, unitPrice = item.price) {
-  return { product_id: item.id, product_name: item.product_name, unit_price: unitPrice, quantity, line_total: lineTotal };
+  return { product_id: item.id, product_name: item.product_name, unit_price: unitPrice, quantity, line_total: lineTotal, tax: 0 };
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { adminToken, buildTestApp, call, registerCustomer } from '../helpers/app.js';
 import { assertProblem } from '../helpers/problem.js';
 
-const PRODUCT_KEYS = ['created_at', 'description', 'id', 'price', 'product_name', 'stock', 'updated_at'];
+const PRODUCT_KEYS = ['created_at', 'description', 'id', 'price', 'product_name', 'requires_shipping', 'stock', 'updated_at'];
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 async function allProducts(app: Parameters<typeof call>[0]) {

@@ -122,13 +122,17 @@ test('when an admin sends internal columns to product and order-status routes, t
 
 // What each kind of answer may hold, as key paths ("items[].price" is a key of every item).
 const CUSTOMER = ['created_at', 'customer_name', 'email', 'id', 'phone', 'role_id', 'username'];
-const PRODUCT = ['created_at', 'description', 'id', 'price', 'product_name', 'stock', 'updated_at'];
+const PRODUCT = ['created_at', 'description', 'id', 'price', 'product_name', 'requires_shipping', 'stock', 'updated_at'];
 const CART_LINE = ['line_total', 'price', 'product_id', 'product_name', 'quantity'];
-const ORDER_LINE = ['line_total', 'product_id', 'product_name', 'quantity', 'unit_price'];
+const ORDER_LINE = ['line_total', 'product_id', 'product_name', 'quantity', 'tax', 'unit_price'];
 const under = (prefix: string, keys: string[]) => keys.map((key) => `${prefix}${key}`);
 const CART = ['customer_id', 'items', 'total', ...under('items[].', CART_LINE)];
 const EMPTY_CART = ['customer_id', 'items', 'total'];
-const ORDER = ['created_at', 'customer_id', 'id', 'items', 'status', 'total', 'updated_at', ...under('items[].', ORDER_LINE)];
+// A shop without rates: the checkout fields are there, and empty (no address, shipping or tax).
+const ORDER = [
+  'billing_address', 'created_at', 'currency', 'customer_id', 'email', 'id', 'items', 'note', 'prices_include_tax', 'shipping',
+  'shipping_address', 'shipping_total', 'status', 'subtotal', 'tax', 'tax_total', 'total', 'updated_at', ...under('items[].', ORDER_LINE),
+];
 const TRACKING = ['history', 'order_id', 'status', 'tracking_number', ...under('history[].', ['at', 'note', 'status'])];
 const LOGIN = ['auth_token', 'message', 'status'];
 const MESSAGE = ['message'];

@@ -28,12 +28,28 @@ const ACCESS: Record<string, Access> = {
   'GET /customers/{id}': 'customer',
   'PUT /customers/{id}': 'customer',
   'DELETE /customers/{id}': 'customer',
+  'GET /customers/{id}/addresses': 'customer',
+  'POST /customers/{id}/addresses': 'customer',
+  'PUT /customers/{id}/addresses/{address_id}': 'customer',
+  'DELETE /customers/{id}/addresses/{address_id}': 'customer',
   'POST /cart/add': 'customer',
   'POST /cart/remove': 'customer',
   'GET /cart/{customer_id}': 'customer',
   'DELETE /cart/{customer_id}': 'customer',
+  'GET /shipping-rates': 'public',
+  'GET /shipping-rates/{id}': 'public',
+  'GET /tax-rates': 'public',
+  'POST /carts': 'public',
+  'GET /carts/{cart_id}': 'public',
+  'POST /carts/{cart_id}/add': 'public',
+  'POST /carts/{cart_id}/remove': 'public',
+  'DELETE /carts/{cart_id}': 'public',
+  'POST /carts/{cart_id}/checkout': 'public',
+  'POST /carts/{cart_id}/checkout/quote': 'public',
   'POST /orders': 'customer',
   'POST /orders/from_cart': 'customer',
+  'POST /orders/quote': 'customer',
+  'POST /orders/from_cart/quote': 'customer',
   'GET /orders/p': 'customer',
   'GET /orders/{id}': 'customer',
   'GET /orders/track/{id}': 'customer',
@@ -44,6 +60,12 @@ const ACCESS: Record<string, Access> = {
   'PUT /products/{id}': 'admin',
   'DELETE /products/{id}': 'admin',
   'POST /orders/{id}/status': 'admin',
+  'POST /shipping-rates': 'admin',
+  'PUT /shipping-rates/{id}': 'admin',
+  'DELETE /shipping-rates/{id}': 'admin',
+  'POST /tax-rates': 'admin',
+  'PUT /tax-rates/{id}': 'admin',
+  'DELETE /tax-rates/{id}': 'admin',
 };
 
 interface AdminCall {
@@ -54,8 +76,14 @@ interface AdminCall {
 }
 
 /** One valid call to every admin-only route, each of which would change or reveal something if it went through. */
-function adminCalls(productId: number, orderId: number): AdminCall[] {
+function adminCalls(productId: number, orderId: number, rates: { shipping: number; tax: number }): AdminCall[] {
   return [
+    { route: 'POST /shipping-rates', method: 'POST', url: '/shipping-rates', body: { name: 'Free', price: 0, countries: ['*'] } },
+    { route: 'PUT /shipping-rates/{id}', method: 'PUT', url: `/shipping-rates/${rates.shipping}`, body: { price: 0 } },
+    { route: 'DELETE /shipping-rates/{id}', method: 'DELETE', url: `/shipping-rates/${rates.shipping}` },
+    { route: 'POST /tax-rates', method: 'POST', url: '/tax-rates', body: { name: 'None', country_code: 'FR', rate: 0 } },
+    { route: 'PUT /tax-rates/{id}', method: 'PUT', url: `/tax-rates/${rates.tax}`, body: { rate: 0 } },
+    { route: 'DELETE /tax-rates/{id}', method: 'DELETE', url: `/tax-rates/${rates.tax}` },
     { route: 'GET /customers', method: 'GET', url: '/customers' },
     { route: 'POST /customers', method: 'POST', url: '/customers', body: customerFields({ role_id: 1 }) },
     { route: 'POST /products', method: 'POST', url: '/products', body: { product_name: 'Planted', price: 0.01, stock: 5 } },
@@ -69,7 +97,15 @@ function adminCalls(productId: number, orderId: number): AdminCall[] {
 async function openAdminTarget(t: Parameters<typeof openAttackShop>[0]) {
   const shop = await openAttackShop(t);
   const malloryOrder = await shop.placed(shop.mallory, [{ product_id: shop.mug.id, quantity: 1 }]);
-  return { ...shop, malloryOrder, calls: adminCalls(shop.mug.id, malloryOrder.id) };
+  // Rates to tamper with: inactive, so the shop's orders still need no shipping.
+  const rates = { shipping: await createdByAdmin(shop, '/shipping-rates', { name: 'Std', price: 5, countries: ['*'], active: false }), tax: await createdByAdmin(shop, '/tax-rates', { name: 'VAT', country_code: 'DE', rate: 19 }) };
+  return { ...shop, malloryOrder, rates, calls: adminCalls(shop.mug.id, malloryOrder.id, rates) };
+}
+
+async function createdByAdmin(shop: Awaited<ReturnType<typeof openAttackShop>>, url: string, body: Record<string, unknown>): Promise<number> {
+  const response = await call(shop.app, 'POST', url, { token: shop.admin.token, body });
+  assert.equal(response.status, 201, `setup: ${url} ${JSON.stringify(response.body)}`);
+  return response.body.id;
 }
 
 test('when every documented route is listed, then each has an access level here and the admin-only ones are exactly those called below', async (t) => {

@@ -3,13 +3,13 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../../config.js';
 import type { CustomerRow, Db } from '../../db/database.js';
 import type { Actor } from '../../shared/access.js';
+import { type AttemptLimiter, hitAll, releaseAll } from '../../shared/attempt-limiter.js';
 import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../../shared/errors.js';
 import { clientsOf, verifyPassword } from '../../shared/passwords.js';
+import { createAttemptLimiter } from '../../shared/redis-attempt-limiter.js';
 import type { CustomerResponse, RegisterCustomerBody } from '../customers/customers.schemas.js';
 import { type SelfChangeGuard, createCustomer, findCustomerForLogin } from '../customers/customers.service.js';
-import { type AttemptLimiter, MemoryAttemptLimiter, hitAll, releaseAll } from './attempt-limiter.js';
 import type { LoginBody, LoginResponse } from './auth.schemas.js';
-import { FallbackAttemptLimiter, RedisAttemptLimiter } from './redis-attempt-limiter.js';
 
 /** The throttles of the contract's "Authentication and roles", each a fixed window of attempts. */
 export interface AuthLimiters {
@@ -28,11 +28,8 @@ const HOUR_SECONDS = 3600;
 
 /** Counters shared through Redis when there is one (falling back to this process's own), else in memory. */
 export function createAuthLimiters(config: Config, redis: Redis | undefined, log: FastifyBaseLogger): AuthLimiters {
-  const limiter = (name: string, maxAttempts: number, windowSeconds: number): AttemptLimiter => {
-    const local = new MemoryAttemptLimiter(maxAttempts, windowSeconds);
-    if (!redis) return local;
-    return new FallbackAttemptLimiter(new RedisAttemptLimiter(redis, `${config.redisKeyPrefix}${name}:`, maxAttempts, windowSeconds), local, log);
-  };
+  const store = { redis, keyPrefix: config.redisKeyPrefix, log };
+  const limiter = (name: string, maxAttempts: number, windowSeconds: number) => createAttemptLimiter(store, name, maxAttempts, windowSeconds);
   return {
     failedLoginsPerUsernameAndAddress: limiter('login-username-address', config.loginMaxFailures, config.loginWindowSeconds),
     failedLoginsPerAddress: limiter('login-address', config.loginMaxFailuresPerAddress, config.loginWindowSeconds),

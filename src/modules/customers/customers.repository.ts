@@ -124,18 +124,23 @@ export async function releasePendingOrderSlot(trx: Trx, customerId: number): Pro
 }
 
 /**
- * As a step of a larger statement (the order's verdict): the customer's pending count and
- * whether it may hold one more, read with `lockRows` (a row lock on PostgreSQL).
+ * As a step of a larger statement (the order's verdict): the customer's pending count,
+ * whether it may hold one more, and its email, read with `lockRows` (a row lock on
+ * PostgreSQL). A guest's order (no customer) always has room and no email here. The locked
+ * read sits in a subquery, where PostgreSQL allows a row lock beside a union.
  */
-export function pendingRoomStep(customerId: number, max: number, lockRows: RawBuilder<unknown>): RawBuilder<unknown> {
-  return sql`select pending_orders as pending, case when pending_orders < ${max} then 1 else 0 end as free
-    from customers where id = ${customerId} and deleted_at is null ${lockRows}`;
+export function pendingRoomStep(customerId: number | null, max: number, lockRows: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`select * from (
+      select pending_orders as pending, case when pending_orders < ${max} then 1 else 0 end as free, email
+      from customers where id = ${customerId} and deleted_at is null ${lockRows}
+    ) customer
+    union all select 0, 1, null where cast(${customerId} as integer) is null`;
 }
 
 /**
  * As a step of PostgreSQL's one-statement order: when `go` holds, one more pending order,
  * from the count `room` read with the row locked (the snapshot's own value may be older).
  */
-export function countPendingStep(customerId: number, room: string, go: RawBuilder<unknown>): RawBuilder<unknown> {
+export function countPendingStep(customerId: number | null, room: string, go: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`update customers set pending_orders = (select pending from ${sql.table(room)}) + 1 where id = ${customerId} and ${go}`;
 }

@@ -8,7 +8,8 @@ import * as repo from './orders.repository.js';
 export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 
 export interface IdempotentRequest {
-  customerId: number;
+  /** Whose key it is: "customer:7", or "cart:<id>" for a guest checkout (see idempotencyScope). */
+  scope: string;
   key: string | undefined;
   /** What was asked: the route and its body. The same key with another request is a 409. */
   route: string;
@@ -16,7 +17,7 @@ export interface IdempotentRequest {
 }
 
 /**
- * Runs `work` in a transaction once per (customer, key). The key is claimed first, in the
+ * Runs `work` in a transaction once per (scope, key). The key is claimed first, in the
  * same transaction as the work: a concurrent twin's claim waits on the unique index until
  * this transaction ends, then finds the key taken and replays the stored result (or, if
  * this one failed and rolled back, claims it itself). So a double-clicked checkout answers
@@ -31,16 +32,16 @@ export async function runIdempotent<T>(
   if (key === undefined) return { result: await inTransaction(db, work), replayed: false };
   const hash = requestHash(request);
   return inTransaction(db, async (trx) => {
-    const claimed = await repo.claimIdempotencyKey(trx, request.customerId, key, hash);
-    if (!claimed) return replay<T>(trx, request.customerId, key, hash);
+    const claimed = await repo.claimIdempotencyKey(trx, request.scope, key, hash);
+    if (!claimed) return replay<T>(trx, request.scope, key, hash);
     const result = await work(trx);
-    await repo.storeIdempotentResponse(trx, request.customerId, key, 201, JSON.stringify(result));
+    await repo.storeIdempotentResponse(trx, request.scope, key, 201, JSON.stringify(result));
     return { result, replayed: false };
   });
 }
 
-async function replay<T>(trx: Trx, customerId: number, key: string, hash: string): Promise<{ result: T; replayed: boolean }> {
-  const stored = await repo.findIdempotencyKey(trx, customerId, key);
+async function replay<T>(trx: Trx, scope: string, key: string, hash: string): Promise<{ result: T; replayed: boolean }> {
+  const stored = await repo.findIdempotencyKey(trx, scope, key);
   // Not there, or claimed without an answer yet: only a transaction still running could see it so.
   if (!stored || stored.response_status === 0) {
     throw new ConflictError('This Idempotency-Key is in use by a request still running; try again.', 'CONFLICT');
@@ -50,6 +51,12 @@ async function replay<T>(trx: Trx, customerId: number, key: string, hash: string
   }
   return { result: JSON.parse(stored.response_body) as T, replayed: true };
 }
+
+/** The scope of a key: a customer's keys are theirs alone, a guest's belong to its cart. */
+export const idempotencyScope = {
+  customer: (customerId: number) => `customer:${customerId}`,
+  guestCart: (cartId: string) => `cart:${cartId}`,
+};
 
 export function purgeExpiredIdempotencyKeys(db: Db, now = Date.now()): Promise<void> {
   return repo.deleteIdempotencyKeysBefore(db, new Date(now - IDEMPOTENCY_KEY_TTL_MS).toISOString());

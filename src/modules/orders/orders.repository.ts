@@ -1,16 +1,46 @@
-import type { OrderItemRow, OrderRow, OrderStatus, Queryable, Trx } from '../../db/database.js';
+import type { Insertable } from 'kysely';
+import type { OrderItemRow, OrderRow, OrderStatus, OrdersTable, Queryable, Trx } from '../../db/database.js';
 import { compileOnce } from '../../db/compile-once.js';
+import type { OrderRecord } from './placement.js';
+
+/** The columns placement writes, by name, in the order the PostgreSQL statement lists them too. */
+export const ORDER_RECORD_COLUMNS = [
+  'total_cents',
+  'currency',
+  'email',
+  'note',
+  'subtotal_cents',
+  'shipping_total_cents',
+  'tax_total_cents',
+  'prices_include_tax',
+  'shipping_address',
+  'billing_address',
+  'shipping_rate_id',
+  'shipping_name',
+  'shipping_price_cents',
+  'shipping_tax_cents',
+  'tax_name',
+  'tax_rate_thousandths',
+  'order_token_hash',
+] as const satisfies readonly (keyof OrderRecord)[];
 
 // Runs with every order placed on SQLite (PostgreSQL places it in one statement, placement.postgres.ts).
-const insertPendingOrder = compileOnce((db, p: { customerId: number; totalCents: number; now: string }) =>
+const insertPendingOrder = compileOnce((db, p: OrderRecord & { customerId: number | null; now: string }) =>
   db
     .insertInto('orders')
-    .values({ customer_id: p.customerId, status: 'pending', total_cents: p.totalCents, created_at: p.now, updated_at: p.now })
+    .values({
+      customer_id: p.customerId,
+      status: 'pending',
+      tracking_number: null,
+      created_at: p.now,
+      updated_at: p.now,
+      ...Object.fromEntries(ORDER_RECORD_COLUMNS.map((column) => [column, p[column]])),
+    } as Insertable<OrdersTable>)
     .returning('id'),
 );
 
-export async function insertOrder(trx: Trx, customerId: number, totalCents: number, now: string): Promise<number> {
-  const { rows } = await insertPendingOrder(trx, { customerId, totalCents, now });
+export async function insertOrder(trx: Trx, customerId: number | null, record: OrderRecord, now: string): Promise<number> {
+  const { rows } = await insertPendingOrder(trx, { ...record, customerId, now });
   const row = rows[0];
   if (!row) throw new Error('inserting an order returned no id');
   return row.id;
@@ -72,11 +102,11 @@ export async function updateOrderStatus(
   return Number(result.numUpdatedRows) === 1;
 }
 
-export function findIdempotencyKey(db: Queryable, customerId: number, key: string) {
+export function findIdempotencyKey(db: Queryable, scope: string, key: string) {
   return db
     .selectFrom('idempotency_keys')
     .select(['request_hash', 'response_status', 'response_body'])
-    .where('customer_id', '=', customerId)
+    .where('scope', '=', scope)
     .where('key', '=', key)
     .executeTakeFirst();
 }
@@ -85,26 +115,30 @@ export function findIdempotencyKey(db: Queryable, customerId: number, key: strin
  * Claims a key for this transaction, or answers false when it is taken. While the claiming
  * transaction runs, another claim of the same key waits for it on the unique index.
  */
-export async function claimIdempotencyKey(trx: Trx, customerId: number, key: string, requestHash: string): Promise<boolean> {
+export async function claimIdempotencyKey(trx: Trx, scope: string, key: string, requestHash: string): Promise<boolean> {
   const row = await trx
     .insertInto('idempotency_keys')
-    .values({ customer_id: customerId, key, request_hash: requestHash, response_status: 0, response_body: '', created_at: new Date().toISOString() })
-    .onConflict((conflict) => conflict.columns(['customer_id', 'key']).doNothing())
+    .values({ scope, key, request_hash: requestHash, response_status: 0, response_body: '', created_at: new Date().toISOString() })
+    .onConflict((conflict) => conflict.columns(['scope', 'key']).doNothing())
     .returning('key')
     .executeTakeFirst();
   return row !== undefined;
 }
 
 /** The answer to keep for a claimed key, written in the transaction that claimed it. */
-export async function storeIdempotentResponse(trx: Trx, customerId: number, key: string, status: number, body: string): Promise<void> {
+export async function storeIdempotentResponse(trx: Trx, scope: string, key: string, status: number, body: string): Promise<void> {
   await trx
     .updateTable('idempotency_keys')
     .set({ response_status: status, response_body: body })
-    .where('customer_id', '=', customerId)
+    .where('scope', '=', scope)
     .where('key', '=', key)
     .execute();
 }
 
 export async function deleteIdempotencyKeysBefore(db: Queryable, cutoff: string): Promise<void> {
   await db.deleteFrom('idempotency_keys').where('created_at', '<', cutoff).execute();
+}
+
+export async function setMissingCurrency(db: Queryable, currency: string): Promise<void> {
+  await db.updateTable('orders').set({ currency }).where('currency', 'is', null).execute();
 }

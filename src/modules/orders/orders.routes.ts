@@ -1,16 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
-import { adminOnly, authenticated } from '../../shared/routes.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../../config.js';
+import { adminOnly, authenticated, authenticatedOrOrderToken, orderTokenOf } from '../../shared/routes.js';
 import { IdParams, problems, ref } from '../../shared/schemas.js';
+import { GuestCartParams } from '../cart/cart.schemas.js';
 import { purgeExpiredIdempotencyKeys } from './idempotency.js';
 import {
   ChangeStatusBody,
+  GuestCheckoutBody,
+  GuestOrderResponse,
   IdempotencyHeaders,
   ListOrdersQuery,
   OrderFromCartBody,
   OrderPage,
   OrderResponse,
+  OrderTokenQuery,
   PlaceOrderBody,
+  QuoteResponse,
   TrackingResponse,
 } from './orders.schemas.js';
 import * as service from './orders.service.js';
@@ -19,7 +25,7 @@ const tags = ['orders'];
 const PURGE_EVERY_MS = 60 * 60 * 1000;
 
 /** 201 with the order; a replayed Idempotency-Key says so in a header. */
-function sendPlaced(reply: FastifyReply, placed: service.Placed) {
+function sendPlaced<Result>(reply: FastifyReply, placed: service.Placed<Result>) {
   if (placed.replayed) reply.header('idempotent-replayed', 'true');
   return reply.code(201).send(placed.result);
 }
@@ -29,8 +35,31 @@ const placing =
   'A customer holds at most MAX_PENDING_ORDERS_PER_CUSTOMER pending orders (409 TOO_MANY_PENDING_ORDERS). ' +
   'With an Idempotency-Key, a repeat with the same body answers the first order again (Idempotent-Replayed: true); another body with that key is 409.';
 
+const checkoutFields =
+  'Optional checkout fields: email (defaults to the customer\'s), shipping_address or shipping_address_id (not both), billing_address or billing_address_id (defaults to the shipping address), shipping_rate_id, note. ' +
+  'When a line needs shipping and the shop has an active rate, an address and a rate are required (400 SHIPPING_REQUIRED) and the rate must be eligible (409 SHIPPING_RATE_UNAVAILABLE).';
+
+const quoting =
+  'Answers what placing the same body would charge, and places nothing: the same rules and statuses (409 for short stock included), ' +
+  'except that the shipping address and rate may be left out (then shipping is null). shipping_options lists the eligible rates for the address.';
+
+function rulesOf(app: { config: Config }): service.OrderRules {
+  return {
+    maxPendingOrdersPerCustomer: app.config.maxPendingOrdersPerCustomer,
+    currency: app.config.shopCurrency,
+    country: app.config.shopCountry,
+    pricesIncludeTax: app.config.pricesIncludeTax,
+  };
+}
+
+/** A guest's order token, or else the signed-in caller. */
+function accessOf(request: FastifyRequest): service.OrderAccess {
+  const orderToken = orderTokenOf(request);
+  return orderToken === undefined ? { actor: request.actor } : { orderToken };
+}
+
 const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const rules: service.OrderRules = { maxPendingOrdersPerCustomer: app.config.maxPendingOrdersPerCustomer };
+  const rules = rulesOf(app);
 
   app.post(
     '/orders',
@@ -39,7 +68,7 @@ const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         operationId: 'placeOrder',
         summary: 'Place an order from a list of products (all or nothing)',
-        description: `${placing} An unknown product is 404; one product over all its lines may add up to 1,000 units at most (400).`,
+        description: `${placing} An unknown product is 404; one product over all its lines may add up to 1,000 units at most (400). ${checkoutFields}`,
         headers: IdempotencyHeaders,
         body: ref(PlaceOrderBody),
         response: { 201: ref(OrderResponse), ...problems(403, 404, 409) },
@@ -56,7 +85,7 @@ const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         operationId: 'placeOrderFromCart',
         summary: 'Check out the whole cart; the cart is empty afterwards',
-        description: `${placing} An empty cart is 409 EMPTY_CART; of two checkouts of one cart at once, one places the order and the other finds the cart empty.`,
+        description: `${placing} An empty cart is 409 EMPTY_CART; of two checkouts of one cart at once, one places the order and the other finds the cart empty. ${checkoutFields}`,
         headers: IdempotencyHeaders,
         body: ref(OrderFromCartBody),
         response: { 201: ref(OrderResponse), ...problems(403, 404, 409) },
@@ -65,8 +94,38 @@ const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) =>
       sendPlaced(
         reply,
-        await service.placeOrderFromCart(app.db, rules, request.actor, request.body.customer_id, request.headers['idempotency-key']),
+        await service.placeOrderFromCart(app.db, rules, request.actor, request.body, request.headers['idempotency-key']),
       ),
+  );
+
+  app.post(
+    '/orders/quote',
+    {
+      schema: {
+        tags,
+        operationId: 'quoteOrder',
+        summary: 'What POST /orders with this body would charge (places nothing)',
+        description: quoting,
+        body: ref(PlaceOrderBody),
+        response: { 200: ref(QuoteResponse), ...problems(403, 404, 409) },
+      },
+    },
+    async (request) => service.quoteOrder(app.db, rules, request.actor, request.body),
+  );
+
+  app.post(
+    '/orders/from_cart/quote',
+    {
+      schema: {
+        tags,
+        operationId: 'quoteOrderFromCart',
+        summary: 'What POST /orders/from_cart with this body would charge (places nothing; the cart stays)',
+        description: `${quoting} An empty cart is 409 EMPTY_CART.`,
+        body: ref(OrderFromCartBody),
+        response: { 200: ref(QuoteResponse), ...problems(403, 404, 409) },
+      },
+    },
+    async (request) => service.quoteOrderFromCart(app.db, rules, request.actor, request.body),
   );
 
   app.get(
@@ -84,6 +143,12 @@ const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => service.pageOrders(app.db, request.actor, request.query),
   );
 
+};
+
+const guestAccess = "A guest passes its order's order_token in the query instead of a bearer token; a wrong token is 404.";
+
+/** The routes of one order, which a guest opens with its order token. */
+const oneOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/orders/:id',
     {
@@ -91,12 +156,13 @@ const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         operationId: 'getOrder',
         summary: 'An order with its lines',
-        description: "Another customer's order is 403.",
+        description: `Another customer's order is 403. ${guestAccess}`,
         params: IdParams,
+        querystring: OrderTokenQuery,
         response: { 200: ref(OrderResponse), ...problems(403, 404) },
       },
     },
-    async (request) => service.getOrder(app.db, request.actor, request.params.id),
+    async (request) => service.getOrder(app.db, accessOf(request), request.params.id),
   );
 
   app.get(
@@ -106,12 +172,13 @@ const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         operationId: 'trackOrder',
         summary: "An order's status, tracking number and history",
-        description: "Another customer's order is 403.",
+        description: `Another customer's order is 403. ${guestAccess}`,
         params: IdParams,
+        querystring: OrderTokenQuery,
         response: { 200: ref(TrackingResponse), ...problems(403, 404) },
       },
     },
-    async (request) => service.trackOrder(app.db, request.actor, request.params.id),
+    async (request) => service.trackOrder(app.db, accessOf(request), request.params.id),
   );
 
   app.post(
@@ -122,12 +189,54 @@ const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         operationId: 'cancelOrder',
         summary: 'Cancel an order (admin: pending or paid; its customer: while pending); stock goes back',
-        description: 'Any other cancel is 409 ILLEGAL_STATUS_CHANGE. The stock the order took returns once, however many cancels race.',
+        description: `Any other cancel is 409 ILLEGAL_STATUS_CHANGE. The stock the order took returns once, however many cancels race. ${guestAccess} A guest cancels like a customer, while the order is pending.`,
         params: IdParams,
+        querystring: OrderTokenQuery,
         response: { 200: ref(OrderResponse), ...problems(403, 404, 409) },
       },
     },
-    async (request) => service.cancelOrder(app.db, request.actor, request.params.id),
+    async (request) => service.cancelOrder(app.db, accessOf(request), request.params.id),
+  );
+};
+
+/** Guest checkout: the cart's id is the only key, so these routes take no token. */
+const guestCheckoutRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const rules = rulesOf(app);
+
+  app.post(
+    '/carts/:cart_id/checkout',
+    {
+      schema: {
+        tags,
+        operationId: 'checkoutGuestCart',
+        summary: "Check out a guest cart: the order (customer_id null) with its order_token; the cart is gone",
+        description: `${placing} An unknown, expired or checked-out cart is 404; an empty one 409 EMPTY_CART. The Idempotency-Key is scoped to the cart. ${checkoutFields} Keep the order_token: it is the guest's only key to the order, and answered only here.`,
+        security: [],
+        headers: IdempotencyHeaders,
+        params: GuestCartParams,
+        body: ref(GuestCheckoutBody),
+        response: { 201: ref(GuestOrderResponse), ...problems(404, 409) },
+      },
+    },
+    async (request, reply) =>
+      sendPlaced(reply, await service.checkoutGuestCart(app.db, rules, request.params.cart_id, request.body, request.headers['idempotency-key'])),
+  );
+
+  app.post(
+    '/carts/:cart_id/checkout/quote',
+    {
+      schema: {
+        tags,
+        operationId: 'quoteGuestCart',
+        summary: 'What checking out this guest cart would charge (places nothing)',
+        description: `${quoting} An unknown or expired cart is 404; an empty one 409 EMPTY_CART.`,
+        security: [],
+        params: GuestCartParams,
+        body: ref(GuestCheckoutBody),
+        response: { 200: ref(QuoteResponse), ...problems(404, 409) },
+      },
+    },
+    async (request) => service.quoteGuestCart(app.db, rules, request.params.cart_id, request.body),
   );
 };
 
@@ -152,7 +261,10 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
 };
 
 export const ordersRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  await service.recordCurrencyOfOlderOrders(app.db, app.config.shopCurrency);
   await app.register(authenticated(customerRoutes));
+  await app.register(authenticatedOrOrderToken(oneOrderRoutes));
+  await app.register(guestCheckoutRoutes);
   await app.register(adminOnly(adminRoutes));
 
   const purge = setInterval(() => {

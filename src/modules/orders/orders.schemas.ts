@@ -1,11 +1,48 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { ORDER_STATUSES } from '../../db/database.js';
 import { Id, MoneyOut, PageQuery, StringEnum, Text, Timestamp, named, ref } from '../../shared/schemas.js';
+import { Address, AddressInput } from '../addresses/addresses.schemas.js';
 import { Quantity } from '../cart/cart.schemas.js';
+import { Email } from '../customers/customers.schemas.js';
 
 export const MAX_ORDER_LINES = 100;
 
 const OrderLine = Type.Object({ product_id: Id, quantity: Quantity }, { additionalProperties: false });
+
+/** The optional fields of checkout (contract, "Placing an order, in full"), beside each placing route's own. */
+const checkoutFields = {
+  email: Type.Optional({ ...Email, description: "Where the order's mail goes; defaults to the customer's email" }),
+  shipping_address: Type.Optional(ref(AddressInput)),
+  shipping_address_id: Type.Optional({ ...Id, description: "One of the customer's addresses, instead of shipping_address" }),
+  billing_address: Type.Optional({ ...ref(AddressInput), description: 'Defaults to the shipping address' }),
+  billing_address_id: Type.Optional({ ...Id, description: "One of the customer's addresses, instead of billing_address" }),
+  shipping_rate_id: Type.Optional({ ...Id, description: 'Required when the order needs shipping (400 SHIPPING_REQUIRED); it must be eligible (409)' }),
+  note: Type.Optional(Type.String({ maxLength: 1000, description: "The customer's note" })),
+};
+
+/** What every placing route may carry besides its own fields; the guest's form has no address ids. */
+export type CheckoutFields = {
+  email?: string;
+  shipping_address?: AddressInput;
+  shipping_address_id?: number;
+  billing_address?: AddressInput;
+  billing_address_id?: number;
+  shipping_rate_id?: number;
+  note?: string;
+};
+
+const shipped = {
+  shipping_address: {
+    first_name: 'Ada',
+    last_name: 'Lovelace',
+    line1: '1 Market Street',
+    city: 'San Francisco',
+    region_code: 'CA',
+    postal_code: '94105',
+    country_code: 'US',
+  },
+  shipping_rate_id: 1,
+};
 
 export const PlaceOrderBody = named(
   'PlaceOrderBody',
@@ -17,17 +54,29 @@ export const PlaceOrderBody = named(
         maxItems: MAX_ORDER_LINES,
         description: 'The same product twice is merged into one line',
       }),
+      ...checkoutFields,
     },
-    { additionalProperties: false, examples: [{ customer_id: 2, items: [{ product_id: 1, quantity: 2 }] }] },
+    { additionalProperties: false, examples: [{ customer_id: 2, items: [{ product_id: 1, quantity: 2 }], ...shipped }] },
   ),
 );
 export type PlaceOrderBody = Static<typeof PlaceOrderBody>;
 
 export const OrderFromCartBody = named(
   'OrderFromCartBody',
-  Type.Object({ customer_id: Id }, { additionalProperties: false, examples: [{ customer_id: 2 }] }),
+  Type.Object({ customer_id: Id, ...checkoutFields }, { additionalProperties: false, examples: [{ customer_id: 2, ...shipped }] }),
 );
 export type OrderFromCartBody = Static<typeof OrderFromCartBody>;
+
+const { shipping_address_id: _s, billing_address_id: _b, email: _e, ...guestFields } = checkoutFields;
+
+export const GuestCheckoutBody = named(
+  'GuestCheckoutBody',
+  Type.Object(
+    { email: { ...Email, description: "Where the order's mail goes" }, ...guestFields },
+    { additionalProperties: false, examples: [{ email: 'ada@example.com', ...shipped }] },
+  ),
+);
+export type GuestCheckoutBody = Static<typeof GuestCheckoutBody>;
 
 /** Fastify reads header names in lower case; the document spells them as the contract does (openapi plugin). */
 export const IdempotencyHeaders = Type.Object({
@@ -46,42 +95,115 @@ export const OrderStatusSchema = StringEnum(ORDER_STATUSES);
 
 const placed = '2026-11-25T10:00:00.000Z';
 
-export const OrderResponse = named(
-  'Order',
+const orderExample = {
+  id: 1,
+  customer_id: 2,
+  status: 'pending',
+  created_at: placed,
+  updated_at: placed,
+  currency: 'USD',
+  email: 'ada@example.com',
+  note: null,
+  items: [{ product_id: 1, product_name: 'Mug', unit_price: 12.5, quantity: 2, line_total: 25, tax: 2.22 }],
+  subtotal: 25,
+  shipping_total: 4.99,
+  tax_total: 2.22,
+  total: 32.21,
+  prices_include_tax: false,
+  shipping_address: { ...shipped.shipping_address, company: null, line2: null, phone: null },
+  billing_address: { ...shipped.shipping_address, company: null, line2: null, phone: null },
+  shipping: { rate_id: 1, name: 'Standard', price: 4.99, tax: 0 },
+  tax: { name: 'California', rate: 8.875 },
+};
+
+/**
+ * A value or null, as one JSON Schema type list rather than anyOf: the serializer picks an
+ * anyOf branch by validating the value against each, which every order answer would pay
+ * for (placing an order was a fifth slower so). Named schemas are inlined here for that
+ * reason: a $ref cannot take null beside it.
+ */
+function Nullable<T extends TSchema>(schema: T) {
+  const { $id: _, examples: _examples, ...inline } = schema as T & { $id?: string; examples?: unknown };
+  return Type.Unsafe<Static<T> | null>({ ...inline, type: [inline.type as string, 'null'] });
+}
+
+/** The money fields of an order and of a quote: the same sums, so a quote shows exactly what placing charges. */
+const moneyFields = {
+  currency: Type.String({ description: 'ISO 4217 (SHOP_CURRENCY)', examples: ['USD'] }),
+  items: Type.Array(
+    Type.Object({
+      product_id: Id,
+      product_name: Type.String({ description: 'As it was when the order was placed' }),
+      unit_price: { ...MoneyOut, description: 'As it was when the order was placed' },
+      quantity: Type.Integer({ minimum: 1 }),
+      line_total: MoneyOut,
+      tax: { ...MoneyOut, description: 'The tax in (or on) this line, rounded once per line' },
+    }),
+  ),
+  subtotal: { ...MoneyOut, description: 'The sum of the line totals' },
+  shipping_total: MoneyOut,
+  tax_total: { ...MoneyOut, description: 'The line taxes plus the shipping tax' },
+  total: { ...MoneyOut, description: 'What the customer pays: subtotal + shipping_total, plus tax_total when prices exclude tax' },
+  prices_include_tax: Type.Boolean(),
+  shipping_address: Nullable(Address),
+  billing_address: Nullable(Address),
+  shipping: Nullable(
+    Type.Object({ rate_id: Id, name: Type.String(), price: MoneyOut, tax: MoneyOut }, { description: 'The rate as it was when the order was placed' }),
+  ),
+  tax: Nullable(
+    Type.Object(
+      { name: Type.String(), rate: Type.Number({ description: 'Percent, up to three decimals', examples: [8.875] }) },
+      { description: 'The tax rate as it was when the order was placed' },
+    ),
+  ),
+};
+
+const orderFields = {
+  id: Id,
+  customer_id: Nullable({ ...Id, description: "null for a guest's order" }),
+  status: OrderStatusSchema,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  email: Type.String(),
+  note: Nullable(Type.String()),
+  ...moneyFields,
+};
+
+export const OrderResponse = named('Order', Type.Object(orderFields, { examples: [orderExample] }));
+export type OrderResponse = Static<typeof OrderResponse>;
+
+export const GuestOrderResponse = named(
+  'GuestOrder',
   Type.Object(
     {
-      id: Id,
-      customer_id: Id,
-      status: OrderStatusSchema,
-      created_at: Timestamp,
-      updated_at: Timestamp,
-      items: Type.Array(
-        Type.Object({
-          product_id: Id,
-          product_name: Type.String({ description: 'As it was when the order was placed' }),
-          unit_price: { ...MoneyOut, description: 'As it was when the order was placed' },
-          quantity: Type.Integer({ minimum: 1 }),
-          line_total: MoneyOut,
-        }),
-      ),
-      total: MoneyOut,
+      ...orderFields,
+      order_token: Type.String({
+        description: 'The key to this order for its guest: pass ?order_token= to read, track or cancel it. Answered only here.',
+      }),
+    },
+    { examples: [{ ...orderExample, customer_id: null, order_token: 'mVh3b0d2bQ3J7rW4nQk1S9fA6uXyZcLe0pTgHiJkLmN' }] },
+  ),
+);
+export type GuestOrderResponse = Static<typeof GuestOrderResponse>;
+
+const { id: _id, customer_id: _c, status: _st, created_at: _ca, updated_at: _ua, email: _em, note: _n, ...quoteExample } = orderExample;
+
+export const QuoteResponse = named(
+  'Quote',
+  Type.Object(
+    {
+      ...moneyFields,
+      shipping_options: Type.Array(Type.Object({ id: Id, name: Type.String(), price: MoneyOut }), {
+        description: 'The rates eligible for the shipping address and subtotal; [] without an address',
+      }),
     },
     {
-      examples: [
-        {
-          id: 1,
-          customer_id: 2,
-          status: 'pending',
-          created_at: placed,
-          updated_at: placed,
-          items: [{ product_id: 1, product_name: 'Mug', unit_price: 12.5, quantity: 2, line_total: 25 }],
-          total: 25,
-        },
-      ],
+      description: 'What placing the same body would charge; nothing is placed',
+      examples: [{ ...quoteExample, shipping_options: [{ id: 1, name: 'Standard', price: 4.99 }] }],
     },
   ),
 );
-export type OrderResponse = Static<typeof OrderResponse>;
+export type QuoteResponse = Static<typeof QuoteResponse>;
 
 export const TrackingResponse = named(
   'OrderTracking',
@@ -123,6 +245,12 @@ export const OrderPage = named(
   }),
 );
 
+export const OrderTokenQuery = Type.Object({
+  order_token: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 200, description: "A guest's order token, instead of a bearer token (a wrong one is 404)" }),
+  ),
+});
+
 export const ListOrdersQuery = Type.Object({
   ...PageQuery,
   customer_id: Type.Optional({ ...Id, description: "Only this customer's orders (admins; a customer sees only its own)" }),
@@ -142,4 +270,14 @@ export const ChangeStatusBody = named(
 );
 export type ChangeStatusBody = Static<typeof ChangeStatusBody>;
 
-export const orderSchemas = [OrderResponse, OrderPage, TrackingResponse, PlaceOrderBody, OrderFromCartBody, ChangeStatusBody];
+export const orderSchemas = [
+  OrderResponse,
+  GuestOrderResponse,
+  QuoteResponse,
+  OrderPage,
+  TrackingResponse,
+  PlaceOrderBody,
+  OrderFromCartBody,
+  GuestCheckoutBody,
+  ChangeStatusBody,
+];

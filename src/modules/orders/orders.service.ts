@@ -1,34 +1,53 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { Db, OrderItemRow, OrderRow, OrderStatus, Queryable, Trx } from '../../db/database.js';
 import { inTransaction } from '../../db/engine.js';
 import { type Actor, assertSelfOrAdmin, isAdmin } from '../../shared/access.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { toMajor } from '../../shared/money.js';
 import { pageCount } from '../../shared/schemas.js';
-import { takeCartForCheckout } from '../cart/cart.service.js';
+import type { Address } from '../addresses/addresses.schemas.js';
+import { readCartLines, readGuestCartLines, takeCartForCheckout, takeGuestCartForCheckout } from '../cart/cart.service.js';
 import { assertMayActFor, releasePendingOrderSlot } from '../customers/customers.service.js';
 import { returnStock } from '../products/products.service.js';
-import { runIdempotent } from './idempotency.js';
+import { type Checkout, type ShopPricing, hashOrderToken, priceCheckout, readCheckoutContext } from './checkout.js';
+import { idempotencyScope, runIdempotent } from './idempotency.js';
 import { canChangeStatus } from './order-status.js';
 import { orderWriterFor } from './order-writers.js';
 import * as repo from './orders.repository.js';
-import type { ChangeStatusBody, ListOrdersQuery, OrderResponse, PlaceOrderBody, TrackingResponse } from './orders.schemas.js';
-import { type NewOrder, type OrderLine, type SoldLine, type Written, mergeLines, refusalOf, soldLines, totalOf } from './placement.js';
+import type {
+  ChangeStatusBody,
+  CheckoutFields,
+  GuestCheckoutBody,
+  GuestOrderResponse,
+  ListOrdersQuery,
+  OrderFromCartBody,
+  OrderResponse,
+  PlaceOrderBody,
+  QuoteResponse,
+  TrackingResponse,
+} from './orders.schemas.js';
+import { type OrderLine, type OrderRequest, cannotBePriced, mergeLines, refusalOf, wasRepriced } from './placement.js';
 
-export type Placed = { result: OrderResponse; replayed: boolean };
+/** Who asks for an order: a signed-in actor, or a guest holding the order's token. */
+export type OrderAccess = { actor: Actor } | { orderToken: string };
 
-/** What the shop allows, from its configuration. */
-export interface OrderRules {
+export type Placed<Result = OrderResponse> = { result: Result; replayed: boolean };
+
+/** What the shop allows and how it prices, from its configuration. */
+export interface OrderRules extends ShopPricing {
   maxPendingOrdersPerCustomer: number;
 }
 
 /** Places an order from a list of products, all or nothing (the rule is in placement.ts). */
 export async function placeOrder(db: Db, rules: OrderRules, actor: Actor, input: PlaceOrderBody, key: string | undefined): Promise<Placed> {
   await assertMayActFor(db, actor, input.customer_id);
-  const order = newOrder(rules, input.customer_id, input.items);
-  const writer = orderWriterFor(db);
-  if (key === undefined) return { result: placedOrder(order, await writer.place(db, order)), replayed: false };
-  return runIdempotent(db, { customerId: actor.id, key, route: 'POST /orders', body: input }, async (trx) =>
-    placedOrder(order, await writer.placeIn(trx, order)),
+  const { customer_id, items, ...fields } = input;
+  const request = orderRequest(rules, customer_id, items);
+  if (key === undefined) {
+    return { result: await orderWriterFor(db).unit(db, (q) => placeChecked(q, request, fields, rules)), replayed: false };
+  }
+  return runIdempotent(db, { scope: idempotencyScope.customer(actor.id), key, route: 'POST /orders', body: input }, (trx) =>
+    placeChecked(trx, request, fields, rules),
   );
 }
 
@@ -37,44 +56,127 @@ export async function placeOrder(db: Db, rules: OrderRules, actor: Actor, input:
  * two checkouts of one cart at once only one finds anything to order; the order is placed
  * and the cart left empty, or the cart is as it was.
  */
-export async function placeOrderFromCart(db: Db, rules: OrderRules, actor: Actor, customerId: number, key: string | undefined): Promise<Placed> {
-  await assertMayActFor(db, actor, customerId);
-  const body = { customer_id: customerId };
-  return runIdempotent(db, { customerId: actor.id, key, route: 'POST /orders/from_cart', body }, async (trx) => {
-    const lines = await takeCartForCheckout(trx, customerId);
-    if (lines.length === 0) throw new ConflictError('The cart is empty.', 'EMPTY_CART');
-    const order = newOrder(rules, customerId, lines);
-    return placedOrder(order, await orderWriterFor(trx).placeIn(trx, order));
+export async function placeOrderFromCart(db: Db, rules: OrderRules, actor: Actor, input: OrderFromCartBody, key: string | undefined): Promise<Placed> {
+  const { customer_id, ...fields } = input;
+  await assertMayActFor(db, actor, customer_id);
+  return runIdempotent(db, { scope: idempotencyScope.customer(actor.id), key, route: 'POST /orders/from_cart', body: input }, async (trx) => {
+    const lines = await takeCartForCheckout(trx, customer_id);
+    if (lines.length === 0) throw emptyCart();
+    return placeChecked(trx, orderRequest(rules, customer_id, lines), fields, rules);
   });
 }
 
-function newOrder(rules: OrderRules, customerId: number, lines: OrderLine[]): NewOrder {
+/** A guest cart's checkout: its lines are claimed and the cart is gone, or nothing changed. */
+export async function checkoutGuestCart(
+  db: Db,
+  rules: OrderRules,
+  cartId: string,
+  input: GuestCheckoutBody,
+  key: string | undefined,
+): Promise<Placed<GuestOrderResponse>> {
+  const scope = idempotencyScope.guestCart(cartId);
+  return runIdempotent(db, { scope, key, route: 'POST /carts/checkout', body: input }, async (trx) => {
+    const lines = await takeGuestCartForCheckout(trx, cartId);
+    if (lines.length === 0) throw emptyCart();
+    return placeChecked(trx, orderRequest(rules, null, lines), input, rules) as Promise<GuestOrderResponse>;
+  });
+}
+
+/** What placing this body would charge, placing nothing. */
+export async function quoteOrder(db: Db, rules: OrderRules, actor: Actor, input: PlaceOrderBody): Promise<QuoteResponse> {
+  await assertMayActFor(db, actor, input.customer_id);
+  const { customer_id, items, ...fields } = input;
+  return quote(db, orderRequest(rules, customer_id, items), fields, rules);
+}
+
+export async function quoteOrderFromCart(db: Db, rules: OrderRules, actor: Actor, input: OrderFromCartBody): Promise<QuoteResponse> {
+  const { customer_id, ...fields } = input;
+  await assertMayActFor(db, actor, customer_id);
+  const lines = await readCartLines(db, customer_id);
+  if (lines.length === 0) throw emptyCart();
+  return quote(db, orderRequest(rules, customer_id, lines), fields, rules);
+}
+
+export async function quoteGuestCart(db: Db, rules: OrderRules, cartId: string, input: GuestCheckoutBody): Promise<QuoteResponse> {
+  const lines = await readGuestCartLines(db, cartId);
+  if (lines.length === 0) throw emptyCart();
+  return quote(db, orderRequest(rules, null, lines), input, rules);
+}
+
+function emptyCart(): ConflictError {
+  return new ConflictError('The cart is empty.', 'EMPTY_CART');
+}
+
+function orderRequest(rules: OrderRules, customerId: number | null, lines: OrderLine[]): OrderRequest {
   return { customerId, lines: mergeLines(lines), maxPendingOrders: rules.maxPendingOrdersPerCustomer, now: new Date().toISOString() };
 }
 
-/** The placed order as answered, or the refusal the verdict stands for (thrown, so a transaction around it rolls back). */
-function placedOrder(order: NewOrder, written: Written): OrderResponse {
-  if (written.orderId === undefined) throw refusalOf(written);
-  const items = soldLines(written);
-  const row: OrderRow = {
-    id: written.orderId,
-    customer_id: order.customerId,
-    status: 'pending',
-    total_cents: totalOf(items),
-    tracking_number: null,
-    created_at: order.now,
-    updated_at: order.now,
-  };
-  return toOrderResponse(row, items);
+/** How often an order whose prices changed between its check and its write is priced again. */
+const PRICING_ATTEMPTS = 3;
+
+/**
+ * Checks, prices and writes an order, on the database or inside the caller's transaction:
+ * the one path of every placement. The write decides again on locked rows; a price that
+ * changed since the check prices the order again.
+ */
+async function placeChecked(q: Queryable, request: OrderRequest, fields: CheckoutFields, rules: OrderRules): Promise<OrderResponse> {
+  const writer = orderWriterFor(q);
+  const [context, firstCheck] = await Promise.all([readCheckoutContext(q, request.customerId, fields, rules), writer.check(q, request)]);
+  let checked = firstCheck;
+  for (let attempt = 1; ; attempt += 1) {
+    if (!checked.allowed && (writer.checkIsFinal || cannotBePriced(checked))) throw refusalOf(checked);
+    const checkout = priceCheckout(request, checked, context, fields, rules, 'place');
+    const written = await writer.write(q, checkout.order);
+    if (written.orderId !== undefined) return placedOrder(checkout, written.orderId);
+    if (!wasRepriced(written)) throw refusalOf(written);
+    if (attempt === PRICING_ATTEMPTS) throw new ConflictError('Prices kept changing while the order was placed; try again.');
+    checked = await writer.check(q, request);
+  }
 }
 
-export async function getOrder(db: Db, actor: Actor, id: number): Promise<OrderResponse> {
-  const order = await findVisibleOrder(db, actor, id);
+async function quote(db: Db, request: OrderRequest, fields: CheckoutFields, rules: OrderRules): Promise<QuoteResponse> {
+  const [context, checked] = await Promise.all([readCheckoutContext(db, request.customerId, fields, rules), orderWriterFor(db).check(db, request)]);
+  if (!checked.allowed) throw refusalOf(checked);
+  const checkout = priceCheckout(request, checked, context, fields, rules, 'quote');
+  const { items, ...money } = moneyOf(recordRow(checkout, 0), itemRows(checkout));
+  return {
+    ...money,
+    items,
+    shipping_options: checkout.shippingOptions.map((rate) => ({ id: rate.id, name: rate.name, price: toMajor(rate.priceCents) })),
+  };
+}
+
+/** The placed order as answered (a guest's with its token). */
+function placedOrder(checkout: Checkout, orderId: number): OrderResponse | GuestOrderResponse {
+  const order = toOrderResponse(recordRow(checkout, orderId), itemRows(checkout));
+  return checkout.orderToken === undefined ? order : { ...order, order_token: checkout.orderToken };
+}
+
+function recordRow(checkout: Checkout, id: number): OrderRow {
+  const { order } = checkout;
+  return { id, customer_id: order.customerId, status: 'pending', tracking_number: null, created_at: order.now, updated_at: order.now, ...order.record };
+}
+
+function itemRows(checkout: Checkout): OrderItemRow[] {
+  return checkout.order.lines.map(({ product_id, product_name, unit_price_cents, quantity, line_total_cents, stock_taken, tax_cents }) => ({
+    order_id: 0,
+    product_id,
+    product_name,
+    unit_price_cents,
+    quantity,
+    line_total_cents,
+    stock_taken,
+    tax_cents,
+  }));
+}
+
+export async function getOrder(db: Db, access: OrderAccess, id: number): Promise<OrderResponse> {
+  const order = await findVisibleOrder(db, access, id);
   return toOrderResponse(order, await repo.findOrderItems(db, [order.id]));
 }
 
-export async function trackOrder(db: Db, actor: Actor, id: number): Promise<TrackingResponse> {
-  const order = await findVisibleOrder(db, actor, id);
+export async function trackOrder(db: Db, access: OrderAccess, id: number): Promise<TrackingResponse> {
+  const order = await findVisibleOrder(db, access, id);
   const history = await repo.findOrderEvents(db, order.id);
   return { order_id: order.id, status: order.status, tracking_number: order.tracking_number, history };
 }
@@ -113,10 +215,10 @@ export async function changeOrderStatus(db: Db, id: number, input: ChangeStatusB
   return moveOrder(db, id, input.status, input.note ?? null, input.tracking_number);
 }
 
-/** Admins may cancel a pending or paid order; its owner only while it is pending. */
-export async function cancelOrder(db: Db, actor: Actor, id: number): Promise<OrderResponse> {
-  await findVisibleOrder(db, actor, id);
-  if (isAdmin(actor)) return moveOrder(db, id, 'cancelled', 'Cancelled by an admin');
+/** Admins may cancel a pending or paid order; its owner (a customer, or a guest with its token) only while it is pending. */
+export async function cancelOrder(db: Db, access: OrderAccess, id: number): Promise<OrderResponse> {
+  await findVisibleOrder(db, access, id);
+  if ('actor' in access && isAdmin(access.actor)) return moveOrder(db, id, 'cancelled', 'Cancelled by an admin');
   // The owner's rule is checked inside the transaction, against the status the conditional
   // update compares with, so an admin marking the order paid meanwhile wins.
   return moveOrder(db, id, 'cancelled', 'Cancelled by the customer', undefined, (from) => {
@@ -170,31 +272,79 @@ async function leaveStatus(trx: Trx, order: OrderRow, from: OrderStatus, to: Ord
   if (to === 'cancelled') {
     for (const item of items) if (item.stock_taken) await returnStock(trx, item.product_id, item.quantity);
   }
-  if (from === 'pending') await releasePendingOrderSlot(trx, order.customer_id);
+  if (from === 'pending' && order.customer_id !== null) await releasePendingOrderSlot(trx, order.customer_id);
 }
 
-function toOrderResponse(order: OrderRow, items: SoldLine[]): OrderResponse {
+function toOrderResponse(order: OrderRow, items: OrderItemRow[]): OrderResponse {
   return {
     id: order.id,
     customer_id: order.customer_id,
     status: order.status,
     created_at: order.created_at,
     updated_at: order.updated_at,
+    email: order.email ?? '',
+    note: order.note,
+    ...moneyOf(order, items),
+  };
+}
+
+/** The money fields an order and a quote share. */
+function moneyOf(order: OrderRow, items: OrderItemRow[]) {
+  return {
+    currency: order.currency ?? '',
     items: items.map((item) => ({
       product_id: item.product_id,
       product_name: item.product_name,
       unit_price: toMajor(item.unit_price_cents),
       quantity: item.quantity,
       line_total: toMajor(item.line_total_cents),
+      tax: toMajor(item.tax_cents),
     })),
+    subtotal: toMajor(order.subtotal_cents),
+    shipping_total: toMajor(order.shipping_total_cents),
+    tax_total: toMajor(order.tax_total_cents),
     total: toMajor(order.total_cents),
+    prices_include_tax: order.prices_include_tax === 1,
+    shipping_address: parseAddress(order.shipping_address),
+    billing_address: parseAddress(order.billing_address),
+    shipping:
+      order.shipping_rate_id === null
+        ? null
+        : {
+            rate_id: order.shipping_rate_id,
+            name: order.shipping_name ?? '',
+            price: toMajor(order.shipping_price_cents ?? 0),
+            tax: toMajor(order.shipping_tax_cents ?? 0),
+          },
+    tax: order.tax_rate_thousandths === null ? null : { name: order.tax_name ?? '', rate: order.tax_rate_thousandths / 1000 },
   };
 }
 
-/** The order, if the actor may see it: admins any, a customer its own (403 for another's). */
-async function findVisibleOrder(db: Queryable, actor: Actor, id: number): Promise<OrderRow> {
+function parseAddress(json: string | null): Address | null {
+  return json === null ? null : (JSON.parse(json) as Address);
+}
+
+/**
+ * The order, if the caller may see it: admins any, a customer its own (403 for another's), a
+ * guest the one its token opens (a wrong token is 404, as if there were no such order).
+ */
+async function findVisibleOrder(db: Queryable, access: OrderAccess, id: number): Promise<OrderRow> {
   const order = await repo.findOrderById(db, id);
   if (!order) throw new NotFoundError('Order');
-  if (order.customer_id !== actor.id && !isAdmin(actor)) throw new ForbiddenError('This order belongs to another customer.');
+  if ('orderToken' in access) {
+    if (!opensOrder(access.orderToken, order)) throw new NotFoundError('Order');
+  } else if (order.customer_id !== access.actor.id && !isAdmin(access.actor)) {
+    throw new ForbiddenError('This order belongs to another customer.');
+  }
   return order;
+}
+
+function opensOrder(token: string, order: OrderRow): boolean {
+  if (order.order_token_hash === null) return false;
+  return timingSafeEqual(Buffer.from(hashOrderToken(token)), Buffer.from(order.order_token_hash));
+}
+
+/** Orders placed before currencies were recorded take the shop's, once, at start. */
+export function recordCurrencyOfOlderOrders(db: Db, currency: string): Promise<void> {
+  return repo.setMissingCurrency(db, currency);
 }

@@ -1,5 +1,5 @@
 import { type Compilable, type Kysely, type RawBuilder, sql } from 'kysely';
-import type { Db, OrderItemRow, Trx } from '../../db/database.js';
+import type { Db, Queryable } from '../../db/database.js';
 import { type AppError, ConflictError, InsufficientStockError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { MAX_LINE_QUANTITY } from '../cart/cart.schemas.js';
 import { pendingRoomStep } from '../customers/customers.service.js';
@@ -7,16 +7,20 @@ import { pendingRoomStep } from '../customers/customers.service.js';
 /**
  * Placing an order, stated once. An order may be placed when
  *   - every line's product is live (else 404 naming the first missing one),
- *   - its customer holds fewer than the cap of pending orders (else 409 TOO_MANY_PENDING_ORDERS),
- *   - every tracked stock covers its line (else 409 INSUFFICIENT_STOCK naming the product);
+ *   - its customer holds fewer than the cap of pending orders (else 409 TOO_MANY_PENDING_ORDERS;
+ *     a guest's order has no customer and no cap),
+ *   - every tracked stock covers its line (else 409 INSUFFICIENT_STOCK naming the product),
+ *   - every line's price is still the one the order was priced at (else it is priced again);
  * then, all at once or not at all: each tracked stock loses its line's units, the
- * customer's count of pending orders goes up by one, and the order, its lines (name and
- * unit price copied) and its first history line are written.
+ * customer's count of pending orders goes up by one, and the order (with the copy of its
+ * pricing, addresses and rates), its lines (name, unit price and tax copied) and its first
+ * history line are written.
  *
- * The decision is one SQL query (`verdictSteps`) that both engines run on rows they hold
- * locked, so nothing can change between deciding and writing; each engine's writer
- * (placement.sqlite.ts, placement.postgres.ts, chosen in order-writers.ts) only
- * performs the writes.
+ * The decision is one SQL query (`verdictSteps`) that both engines run. An order is first
+ * checked (the same query, prices not yet known, nothing written) to learn its products and
+ * prices; pricing.ts prices it; then each engine's writer (placement.sqlite.ts,
+ * placement.postgres.ts, chosen in order-writers.ts) writes it, on rows it holds locked, so
+ * nothing can change between deciding and writing.
  */
 
 export interface OrderLine {
@@ -24,51 +28,109 @@ export interface OrderLine {
   quantity: number;
 }
 
-export interface NewOrder {
-  customerId: number;
+/** An order to check: who, what, and the shop's cap. */
+export interface OrderRequest {
+  /** null: a guest's order. */
+  customerId: number | null;
   lines: OrderLine[];
   maxPendingOrders: number;
   now: string;
 }
 
-/** A line as the verdict found it; `missing` and `short` are 1 or 0, so both engines answer the same. */
+/** The order row's values besides its id, status and times: what pricing and checkout decided. */
+export type OrderRecord = {
+  total_cents: number;
+  currency: string;
+  email: string;
+  note: string | null;
+  subtotal_cents: number;
+  shipping_total_cents: number;
+  tax_total_cents: number;
+  prices_include_tax: number;
+  shipping_address: string | null;
+  billing_address: string | null;
+  shipping_rate_id: number | null;
+  shipping_name: string | null;
+  shipping_price_cents: number | null;
+  shipping_tax_cents: number | null;
+  tax_name: string | null;
+  tax_rate_thousandths: number | null;
+  order_token_hash: string | null;
+};
+
+/** A priced line, as it will be sold. */
+export interface PricedLine extends OrderLine {
+  product_name: string;
+  unit_price_cents: number;
+  line_total_cents: number;
+  tax_cents: number;
+  /** 1 when the product's stock is tracked (the order takes it). */
+  stock_taken: number;
+}
+
+/** An order ready to write: checked, priced, every value of its rows decided. */
+export interface PricedOrder extends OrderRequest {
+  lines: PricedLine[];
+  record: OrderRecord;
+}
+
+/** A line as the verdict found it; the flags are 1 or 0, so both engines answer the same. */
 export interface CheckedLine {
   product_id: number;
   quantity: number;
   product_name: string | null;
   price_cents: number | null;
   stock: number | null;
+  requires_shipping: number | null;
   missing: number;
   short: number;
+  repriced: number;
 }
 
-/** What a writer reports: the lines as checked, whether the customer had room, and the order's id when it was placed. */
+/** What the verdict reports: the lines as checked, the customer's room and email, and the order's id when it was placed. */
 export interface Written {
   orderId: number | undefined;
   lines: CheckedLine[];
   /** 1 or 0; null when the customer is gone. */
   roomFree: number | null;
+  /** The customer's email (null for a guest). */
+  customerEmail: string | null;
+  /** Whether the verdict allowed the order. */
+  allowed: boolean;
 }
 
-/** Places orders on one engine. */
+/** Checks and places orders on one engine. */
 export interface OrderWriter {
-  /** Outside any transaction: the writer makes its own unit of work. */
-  place(db: Db, order: NewOrder): Promise<Written>;
-  /** Inside the caller's transaction (with a cart to empty, or an idempotency key to keep beside it). */
-  placeIn(trx: Trx, order: NewOrder): Promise<Written>;
+  /**
+   * Runs a placement made of a check and a write: on SQLite inside one transaction (which
+   * holds the write lock, so the check stays true); on PostgreSQL as it comes, the write
+   * re-checking on locked rows in its one statement.
+   */
+  unit<T>(db: Db, placement: (q: Queryable) => Promise<T>): Promise<T>;
+  /** The verdict on an order, prices not yet known; writes nothing. */
+  check(q: Queryable, order: OrderRequest): Promise<Written>;
+  /**
+   * Whether the check ran on rows the write will find unchanged (SQLite: under the write
+   * lock), so its refusal is final. Otherwise a refusal for stock or for the pending cap
+   * is only taken as final by the write, on locked rows: a restock or a paid order
+   * committing meanwhile counts.
+   */
+  readonly checkIsFinal: boolean;
+  /** Writes a priced order if the verdict, taken again where the engine needs it, still allows it. */
+  write(q: Queryable, order: PricedOrder): Promise<Written>;
 }
 
 /** The engine's bits of the verdict: the lines as rows, and how the rows that decide are locked. */
 export interface VerdictDialect {
-  /** A query giving the order's lines as (product id, quantity) rows. */
+  /** A query giving the order's lines as (product id, quantity, price priced at or null) rows. */
   lines: RawBuilder<unknown>;
-  /** Appended to the reads that decide: a row lock, or nothing where the transaction holds the write lock. */
+  /** Appended to the reads that decide: a row lock, or nothing. */
   lockRows: RawBuilder<unknown>;
 }
 
 /** The values the verdict compares with (placeholders while a writer compiles its statement once). */
 export interface VerdictValues {
-  customerId: number;
+  customerId: number | null;
   maxPendingOrders: number;
 }
 
@@ -80,52 +142,68 @@ export interface VerdictValues {
  */
 export function verdictSteps(values: VerdictValues, dialect: VerdictDialect): RawBuilder<unknown> {
   return sql`
-    lines (product_id, quantity) as (${dialect.lines}),
+    lines (product_id, quantity, price_cents) as (${dialect.lines}),
     found as (
-      select p.id, p.product_name, p.price_cents, p.stock from products p
+      select p.id, p.product_name, p.price_cents, p.stock, p.requires_shipping from products p
       where p.id in (select product_id from lines) and p.deleted_at is null
       order by p.id ${dialect.lockRows}
     ),
     checked as (
-      select l.product_id, l.quantity, f.product_name, f.price_cents, f.stock,
+      select l.product_id, l.quantity, f.product_name, f.price_cents, f.stock, f.requires_shipping,
         case when f.id is null then 1 else 0 end as missing,
-        case when f.stock is not null and f.stock < l.quantity then 1 else 0 end as short
+        case when f.stock is not null and f.stock < l.quantity then 1 else 0 end as short,
+        case when l.price_cents is not null and f.price_cents <> l.price_cents then 1 else 0 end as repriced
       from lines l left join found f on f.id = l.product_id
     ),
     room as (${pendingRoomStep(values.customerId, values.maxPendingOrders, dialect.lockRows)}),
     verdict as (
-      select case when not exists (select 1 from checked where missing = 1 or short = 1)
+      select case when not exists (select 1 from checked where missing = 1 or short = 1 or repriced = 1)
         and coalesce((select free from room), 0) = 1 then 1 else 0 end as ok
     )`;
 }
 
 /** The reads of the verdict, as every writer selects them last (one row per line). */
-export const VERDICT_COLUMNS = sql`c.product_id, c.quantity, c.product_name, c.price_cents, c.stock, c.missing, c.short,
-  (select ok from verdict) as ok, (select free from room) as room_free`;
+export const VERDICT_COLUMNS = sql`c.product_id, c.quantity, c.product_name, c.price_cents, c.stock, c.requires_shipping,
+  c.missing, c.short, c.repriced, (select ok from verdict) as ok, (select free from room) as room_free,
+  (select email from room) as customer_email`;
 
 export interface VerdictRow extends CheckedLine {
   ok: number;
   room_free: number | null;
+  customer_email: string | null;
   /** Set by a writer that places the order in the same statement. */
   order_id?: number | null;
 }
 
 /** What the verdict's rows say: the lines, the customer's room, the decision, and the order when it was placed. */
-export function verdictOf(rows: VerdictRow[]): Written & { allowed: boolean } {
+export function verdictOf(rows: VerdictRow[]): Written {
   return {
     allowed: rows[0]?.ok === 1,
     orderId: rows[0]?.order_id ?? undefined,
     roomFree: rows[0]?.room_free ?? null,
-    lines: rows.map(({ product_id, quantity, product_name, price_cents, stock, missing, short }) => ({
+    customerEmail: rows[0]?.customer_email ?? null,
+    lines: rows.map(({ product_id, quantity, product_name, price_cents, stock, requires_shipping, missing, short, repriced }) => ({
       product_id,
       quantity,
       product_name,
-      price_cents,
+      price_cents: price_cents === null ? null : Number(price_cents),
       stock,
+      requires_shipping,
       missing,
       short,
+      repriced,
     })),
   };
+}
+
+/** Whether the order cannot be priced at all (a product or the customer is gone), whatever locked rows would say. */
+export function cannotBePriced(written: Written): boolean {
+  return written.roomFree === null || written.lines.some((line) => line.missing === 1);
+}
+
+/** Whether a refusal only means a price changed after the order was priced (it is priced again). */
+export function wasRepriced(written: Written): boolean {
+  return written.lines.some((line) => line.repriced === 1);
 }
 
 /** Why an order the verdict refused was refused, in the order of the rule above. */
@@ -144,27 +222,6 @@ export function refusalOf(written: Written): AppError {
 /** A raw statement as compileOnce builds it (a raw builder compiles against the database it is given). */
 export function compilable<Row>(db: Kysely<any>, statement: RawBuilder<Row>): Compilable<Row> {
   return { compile: () => statement.compile(db) };
-}
-
-export type SoldLine = Omit<OrderItemRow, 'order_id'>;
-
-/** The lines of a placed order, as sold: name and unit price copied; stock taken where it is tracked. */
-export function soldLines(written: Written): SoldLine[] {
-  return written.lines.map((line) => {
-    if (line.product_name === null || line.price_cents === null) throw new Error(`placed an order without product ${line.product_id}`);
-    return {
-      product_id: line.product_id,
-      product_name: line.product_name,
-      unit_price_cents: line.price_cents,
-      quantity: line.quantity,
-      line_total_cents: line.price_cents * line.quantity,
-      stock_taken: line.stock === null ? 0 : 1,
-    };
-  });
-}
-
-export function totalOf(items: SoldLine[]): number {
-  return items.reduce((sum, item) => sum + item.line_total_cents, 0);
 }
 
 /**

@@ -13,18 +13,29 @@ const productFields = {
   stock: Type.Optional(Stock),
 };
 
+const RequiresShipping = Type.Boolean({
+  description: 'false for what is not shipped (a download, a gift card): an order of only such products needs no shipping address or rate',
+});
+
 export const CreateProductBody = named(
   'CreateProductBody',
-  Type.Object(productFields, {
-    additionalProperties: false,
-    examples: [{ product_name: 'Mug', price: 12.5, description: 'Stoneware, 350 ml', stock: 10 }],
-  }),
+  Type.Object(
+    // The default is said in words: a `default` keyword makes generated clients require the field.
+    { ...productFields, requires_shipping: Type.Optional({ ...RequiresShipping, description: `${RequiresShipping.description}. Default true` }) },
+    {
+      additionalProperties: false,
+      examples: [{ product_name: 'Mug', price: 12.5, description: 'Stoneware, 350 ml', stock: 10, requires_shipping: true }],
+    },
+  ),
 );
 export type CreateProductBody = Static<typeof CreateProductBody>;
 
 export const UpdateProductBody = named(
   'UpdateProductBody',
-  Type.Partial(Type.Object(productFields), { additionalProperties: false, examples: [{ price: 17.5, stock: 25 }] }),
+  Type.Partial(Type.Object({ ...productFields, requires_shipping: RequiresShipping }), {
+    additionalProperties: false,
+    examples: [{ price: 17.5, stock: 25 }],
+  }),
 );
 export type UpdateProductBody = Static<typeof UpdateProductBody>;
 
@@ -37,6 +48,7 @@ export const ProductResponse = named(
       price: MoneyOut,
       description: Type.Union([Type.String(), Type.Null()]),
       stock: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], { description: 'null: not stock-tracked' }),
+      requires_shipping: Type.Boolean({ description: 'false: not shipped (a download, a gift card)' }),
       created_at: Timestamp,
       updated_at: Timestamp,
     },
@@ -48,6 +60,7 @@ export const ProductResponse = named(
           price: 12.5,
           description: 'Stoneware, 350 ml',
           stock: 10,
+          requires_shipping: true,
           created_at: '2026-11-25T10:00:00.000Z',
           updated_at: '2026-11-25T10:00:00.000Z',
         },

@@ -21,6 +21,7 @@ export function toProductResponse(row: ProductRow): ProductResponse {
     price: toMajor(row.price_cents),
     description: row.description,
     stock: row.stock,
+    requires_shipping: row.requires_shipping === 1,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
@@ -59,6 +60,7 @@ export async function createProduct(db: Db, input: CreateProductBody): Promise<P
     price_cents: toCents(input.price),
     description: input.description ?? null,
     stock: input.stock ?? null,
+    requires_shipping: input.requires_shipping === false ? 0 : 1,
     created_at: now,
     updated_at: now,
   });
@@ -67,9 +69,10 @@ export async function createProduct(db: Db, input: CreateProductBody): Promise<P
 }
 
 export async function updateProduct(db: Db, id: number, patch: UpdateProductBody): Promise<ProductResponse> {
-  const { price, ...fields } = patch;
+  const { price, requires_shipping: requiresShipping, ...fields } = patch;
   const update: ProductRowUpdate = { ...fields, updated_at: new Date().toISOString() };
   if (price !== undefined) update.price_cents = toCents(price);
+  if (requiresShipping !== undefined) update.requires_shipping = requiresShipping ? 1 : 0;
   const row = await repo.updateProductById(db, id, update);
   if (!row) throw new NotFoundError('Product');
   forgetListings(db);

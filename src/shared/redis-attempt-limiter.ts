@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Redis } from 'ioredis';
-import type { AttemptLimiter } from './attempt-limiter.js';
+import { type AttemptLimiter, MemoryAttemptLimiter } from './attempt-limiter.js';
 
 // Each script runs atomically in Redis, so processes sharing a counter never lose an update,
 // and counting and comparing are one step: no attempt can slip in between.
@@ -97,4 +97,24 @@ export class FallbackAttemptLimiter implements AttemptLimiter {
       return use(this.local);
     }
   }
+}
+
+/** Where a process keeps its throttling counters: in Redis when there is one, shared by every process. */
+export interface LimiterStore {
+  redis: Redis | undefined;
+  /** Put before every counter's name, e.g. "ecommerce-api:". */
+  keyPrefix: string;
+  log: FastifyBaseLogger;
+}
+
+/**
+ * One throttle, a fixed window of `maxAttempts` per key: shared through Redis when the store
+ * has it (falling back to this process's own counters while Redis is down), else in memory.
+ * `name` keeps its keys apart from every other throttle's in Redis.
+ */
+export function createAttemptLimiter(store: LimiterStore, name: string, maxAttempts: number, windowSeconds: number): AttemptLimiter {
+  const local = new MemoryAttemptLimiter(maxAttempts, windowSeconds);
+  if (!store.redis) return local;
+  const shared = new RedisAttemptLimiter(store.redis, `${store.keyPrefix}${name}:`, maxAttempts, windowSeconds);
+  return new FallbackAttemptLimiter(shared, local, store.log);
 }

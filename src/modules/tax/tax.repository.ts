@@ -1,0 +1,42 @@
+import { sql } from 'kysely';
+import { compileOnce } from '../../db/compile-once.js';
+import type { NewTaxRateRow, Queryable, TaxRateRow, TaxRateRowUpdate } from '../../db/database.js';
+
+export function listTaxRates(db: Queryable): Promise<TaxRateRow[]> {
+  return db.selectFrom('tax_rates').selectAll().orderBy('id').execute();
+}
+
+/**
+ * The region's rate if there is one, else the whole country's (region null), in one query:
+ * both candidates are read and the region's sorts first. With no region, `region_code =
+ * null` matches nothing, so only the country's is left.
+ */
+// Runs with every order placed that has a tax country.
+const rateForPlace = compileOnce((db, p: { country: string; region: string | null }) =>
+  db
+    .selectFrom('tax_rates')
+    .selectAll()
+    .where('country_code', '=', p.country)
+    .where((eb) => eb.or([eb('region_code', '=', p.region), eb('region_code', 'is', null)]))
+    .orderBy(sql`case when region_code is null then 1 else 0 end`)
+    .limit(1),
+);
+
+export async function findTaxRateForPlace(db: Queryable, country: string, region: string | null): Promise<TaxRateRow | undefined> {
+  return (await rateForPlace(db, { country, region })).rows[0];
+}
+
+/** Throws a unique violation when the country and region already have a rate (the index decides, race-free). */
+export function insertTaxRate(db: Queryable, row: NewTaxRateRow): Promise<TaxRateRow> {
+  return db.insertInto('tax_rates').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Throws a unique violation when the country and region it moves to already have a rate. */
+export function updateTaxRateById(db: Queryable, id: number, patch: TaxRateRowUpdate): Promise<TaxRateRow | undefined> {
+  return db.updateTable('tax_rates').set(patch).where('id', '=', id).returningAll().executeTakeFirst();
+}
+
+export async function deleteTaxRateById(db: Queryable, id: number): Promise<boolean> {
+  const result = await db.deleteFrom('tax_rates').where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
