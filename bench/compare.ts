@@ -15,7 +15,7 @@ import { say } from './log.js';
 import { type RunOptions, type Target, runScenario, startTarget } from './measure.js';
 import { type ScenarioResult, commandLine, machineInfo, timestamp } from './report.js';
 import { currentRss } from './rss.js';
-import { type Scenario, type ScenarioContext, logIn } from './scenarios.js';
+import { type Scenario, type ScenarioContext, logIn, logInAs } from './scenarios.js';
 import { type Catalogue, seedCatalogue } from './seed.js';
 import { type ApiSettings, measureStartup, startApi, stopServer } from './servers.js';
 
@@ -156,6 +156,7 @@ async function startSide(side: Side, connections: number): Promise<RunningSide> 
   const idleRssBytes = currentRss(target.server.pid);
   const context: ScenarioContext = {
     productIds: side.catalogue.productIds,
+    adminToken: await logInAs(target.server.url, side.settings.adminUsername, side.settings.adminPassword),
     customers: side.catalogue.customers,
     loggedIn: await logIn(target.server.url, side.catalogue.customers, connections),
     connections,

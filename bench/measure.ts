@@ -35,9 +35,15 @@ export async function startTarget(start: () => Promise<StartedServer>): Promise<
   return { server: await start(), restart: start };
 }
 
-/** Every API scenario, or those named by --only; `withBare` puts the bare ceiling first, as the ratios need it. */
+/**
+ * Every API scenario, or those named by --only; `withBare` puts the bare ceiling first, as
+ * the ratios need it. A comparison (no bare ceiling) leaves out scenarios that prepare the
+ * shop through routes a baseline may not have.
+ */
 export function chosen(only: string | undefined, withBare: boolean): Scenario[] {
-  const wanted = (scenario: Scenario) => scenario.server === 'api' && (only === undefined || scenario.name.includes(only));
+  const comparing = !withBare;
+  const wanted = (scenario: Scenario) =>
+    scenario.server === 'api' && (only === undefined || scenario.name.includes(only)) && !(comparing && scenario.prepare);
   if (!scenarios.some(wanted)) {
     console.error(`--only "${only}" names no scenario; they are:\n${scenarios.map((s) => `  ${s.name}`).join('\n')}`);
     process.exit(2);
@@ -47,7 +53,7 @@ export function chosen(only: string | undefined, withBare: boolean): Scenario[] 
 
 /**
  * Runs `scenario` against `target`. `earlier` holds the results measured before on the same
- * side, where the bare server's (for the ratio) and the one compareP99With names are found.
+ * side, where the bare server's (for the ratio) and the one compareWith names are found.
  */
 export async function runScenario(
   scenario: Scenario,
@@ -59,6 +65,7 @@ export async function runScenario(
   // No request gives up within a run: a slow route shows as latency, not as errors, and
   // abandoned work is bounded by one request per connection.
   const timeout = Math.max(load.durationS, load.warmupS) + 10;
+  await scenario.prepare?.(target.server.url, context);
   // Warm-up and measurement each fire their own autocannon instances, built afresh, at the
   // server of the moment (a restart after the warm-up has a new port).
   const fireAll = (durationS: number) => {
@@ -80,7 +87,7 @@ export async function runScenario(
   restarted = (await settle(target)) || restarted;
 
   const bare = scenario.server === 'bare' ? measured : earlier.find((r) => r.server === 'bare');
-  const compared = scenario.compareP99With && earlier.find((r) => r.name === scenario.compareP99With);
+  const compared = scenario.compareWith && earlier.find((r) => r.name === scenario.compareWith);
   const result: ScenarioResult = {
     name: scenario.name,
     server: scenario.server,
@@ -89,7 +96,7 @@ export async function runScenario(
     ratioToBare: bare && bare.requestsPerS > 0 ? measured.requestsPerS / bare.requestsPerS : 0,
     restarted,
     ...(background && scenario.background ? { background: { name: scenario.background.name, ...background } } : {}),
-    ...(compared ? { compareP99: { name: compared.name, p99Ms: compared.p99Ms } } : {}),
+    ...(compared ? { comparedWith: { name: compared.name, p99Ms: compared.p99Ms, requestsPerS: compared.requestsPerS } } : {}),
   };
   showFailures(result, target.server);
   return result;

@@ -16,7 +16,7 @@ export interface ScenarioResult extends LoadResult {
   /** The server was still busy with abandoned requests 5 s after a load stopped, and was restarted. */
   restarted: boolean;
   background?: LoadResult & { name: string };
-  compareP99?: { name: string; p99Ms: number };
+  comparedWith?: { name: string; p99Ms: number; requestsPerS: number };
 }
 
 export interface Report {
@@ -95,7 +95,10 @@ export function markdown(report: Report): string {
 function notes(s: ScenarioResult, runConnections: number): string {
   const parts: string[] = [];
   if (s.connections !== runConnections) parts.push(`${s.connections} connections`);
-  if (s.compareP99) parts.push(`p99 ${ms(s.p99Ms)} ms vs ${ms(s.compareP99.p99Ms)} ms without the flood`);
+  if (s.comparedWith) {
+    const ratio = s.comparedWith.requestsPerS > 0 ? s.requestsPerS / s.comparedWith.requestsPerS : 0;
+    parts.push(`${ratio.toFixed(2)}× the req/s of ${s.comparedWith.name}; p99 ${ms(s.p99Ms)} ms vs ${ms(s.comparedWith.p99Ms)} ms`);
+  }
   if (s.background) {
     const statuses = Object.entries(s.background.statusCodes)
       .map(([status, count]) => `${int(count)}×${status}`)

@@ -61,7 +61,7 @@ import { say } from './log.js';
 import { type RunOptions, type Target, chosen, runScenario, startTarget } from './measure.js';
 import { type Report, type ScenarioResult, commandLine, machineInfo, markdown, timestamp, writeOutputs } from './report.js';
 import { currentRss } from './rss.js';
-import { type ScenarioContext, logIn } from './scenarios.js';
+import { type ScenarioContext, logIn, logInAs } from './scenarios.js';
 import { seedCatalogue } from './seed.js';
 import {
   type ApiSettings,
@@ -127,6 +127,7 @@ async function main(): Promise<void> {
   const idleRssBytes = currentRss(targets.api.server.pid);
   const context: ScenarioContext = {
     productIds: catalogue.productIds,
+    adminToken: await logInAs(targets.api.server.url, api.adminUsername, api.adminPassword),
     customers: catalogue.customers,
     loggedIn: await logIn(targets.api.server.url, catalogue.customers, options.connections),
     connections: options.connections,

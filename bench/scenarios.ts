@@ -20,6 +20,8 @@ export interface LoggedInCustomer extends Customer {
 
 export interface ScenarioContext {
   productIds: number[];
+  /** The shop's admin, for a scenario's preparation. */
+  adminToken: string;
   /** Every seeded customer. */
   customers: Customer[];
   /** The customers the connections act as (connection i is customer i, wrapping around). */
@@ -33,8 +35,14 @@ export interface Scenario {
   options(context: ScenarioContext): LoadOptions;
   /** Fired at the same server for the whole measurement, beside the measured load. */
   background?: { name: string; options(context: ScenarioContext): LoadOptions };
-  /** The scenario whose p99 latency the report puts beside this one's. */
-  compareP99With?: string;
+  /** The scenario whose req/s and p99 latency the report puts beside this one's (measured earlier in the run). */
+  compareWith?: string;
+  /**
+   * Run before the scenario (its warm-up included), against the API it measures: what the
+   * shop must hold for it. A scenario with one needs routes a baseline may not have, so a
+   * comparison leaves it out.
+   */
+  prepare?(apiUrl: string, context: ScenarioContext): Promise<void>;
 }
 
 const FLOOD_CONNECTIONS = 10;
@@ -138,6 +146,31 @@ export const scenarios: Scenario[] = [
     }),
   },
   {
+    name: 'POST /orders with address, shipping and tax (2 lines)',
+    server: 'api',
+    // Runs after the plain order: once a shipping rate is active, every order of a product
+    // that needs shipping must name an address and a rate.
+    prepare: prepareCheckout,
+    options: (c) => ({
+      connections: c.connections,
+      setupClient: asCustomers(c, (customer) =>
+        randomJsonPost(customer, '/orders', () => {
+          const [first, second] = twoProducts(c.productIds);
+          return {
+            customer_id: customer.id,
+            items: [
+              { product_id: first, quantity: 1 },
+              { product_id: second, quantity: 2 },
+            ],
+            shipping_address: CHECKOUT_ADDRESS,
+            shipping_rate_id: checkoutRateId,
+          };
+        }),
+      ),
+    }),
+    compareWith: 'POST /orders (2 lines)',
+  },
+  {
     name: `${BY_ID} during a login flood`,
     server: 'api',
     options: (c) => ({ connections: c.connections, requests: [randomPath(() => `/products/${pick(c.productIds)}`)] }),
@@ -158,7 +191,7 @@ export const scenarios: Scenario[] = [
         ],
       }),
     },
-    compareP99With: BY_ID,
+    compareWith: BY_ID,
   },
   {
     name: 'GET /products (whole catalogue)',
@@ -170,6 +203,45 @@ export const scenarios: Scenario[] = [
     }),
   },
 ];
+
+const CHECKOUT_ADDRESS = {
+  first_name: 'Ada',
+  last_name: 'Lovelace',
+  line1: '1 Market Street',
+  city: 'San Francisco',
+  region_code: 'CA',
+  postal_code: '94105',
+  country_code: 'US',
+};
+
+/** The shipping rate the checkout scenario's orders name, once prepareCheckout made it. */
+let checkoutRateId = 0;
+
+/** A shipping rate to the US and California's sales tax (7.25 %, shipping taxed too), made through the API. */
+async function prepareCheckout(apiUrl: string, context: ScenarioContext): Promise<void> {
+  const headers = { authorization: `Bearer ${context.adminToken}` };
+  const rate = await request(`${apiUrl}/shipping-rates`, {
+    method: 'POST',
+    headers,
+    json: { name: 'Standard', price: 4.99, countries: ['US'] },
+  });
+  if (rate.status !== 201) throw new Error(`creating the shipping rate: ${rate.status} ${rate.body}`);
+  checkoutRateId = (JSON.parse(rate.body) as { id: number }).id;
+  const tax = await request(`${apiUrl}/tax-rates`, {
+    method: 'POST',
+    headers,
+    json: { name: 'California', country_code: 'US', region_code: 'CA', rate: 7.25 },
+  });
+  // A second preparation (another round) finds the tax rate there already.
+  if (tax.status !== 201 && tax.status !== 409) throw new Error(`creating the tax rate: ${tax.status} ${tax.body}`);
+}
+
+/** A token for this account (the admin's, for preparations). */
+export async function logInAs(apiUrl: string, username: string, password: string): Promise<string> {
+  const response = await request(`${apiUrl}/customers/login`, { method: 'POST', json: { username, password } });
+  if (response.status !== 200) throw new Error(`login as ${username}: ${response.status} ${response.body}`);
+  return (JSON.parse(response.body) as { auth_token: string }).auth_token;
+}
 
 /** Logs in as many customers as there are connections (fewer if fewer were seeded), a few at a time. */
 export async function logIn(apiUrl: string, customers: Customer[], count: number): Promise<LoggedInCustomer[]> {
@@ -185,12 +257,7 @@ export async function logIn(apiUrl: string, customers: Customer[], count: number
 }
 
 async function logInOne(apiUrl: string, customer: Customer): Promise<LoggedInCustomer> {
-  const response = await request(`${apiUrl}/customers/login`, {
-    method: 'POST',
-    json: { username: customer.username, password: CUSTOMER_PASSWORD },
-  });
-  if (response.status !== 200) throw new Error(`login as ${customer.username}: ${response.status} ${response.body}`);
-  return { ...customer, token: (JSON.parse(response.body) as { auth_token: string }).auth_token };
+  return { ...customer, token: await logInAs(apiUrl, customer.username, CUSTOMER_PASSWORD) };
 }
 
 function idCursor(id: number): string {
