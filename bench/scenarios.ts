@@ -131,18 +131,7 @@ export const scenarios: Scenario[] = [
     server: 'api',
     options: (c) => ({
       connections: c.connections,
-      setupClient: asCustomers(c, (customer) =>
-        randomJsonPost(customer, '/orders', () => {
-          const [first, second] = twoProducts(c.productIds);
-          return {
-            customer_id: customer.id,
-            items: [
-              { product_id: first, quantity: 1 },
-              { product_id: second, quantity: 2 },
-            ],
-          };
-        }),
-      ),
+      setupClient: asCustomers(c, (customer) => randomJsonPost(customer, '/orders', () => twoLineOrder(c, customer))),
     }),
   },
   {
@@ -154,18 +143,11 @@ export const scenarios: Scenario[] = [
     options: (c) => ({
       connections: c.connections,
       setupClient: asCustomers(c, (customer) =>
-        randomJsonPost(customer, '/orders', () => {
-          const [first, second] = twoProducts(c.productIds);
-          return {
-            customer_id: customer.id,
-            items: [
-              { product_id: first, quantity: 1 },
-              { product_id: second, quantity: 2 },
-            ],
-            shipping_address: CHECKOUT_ADDRESS,
-            shipping_rate_id: checkoutRateId,
-          };
-        }),
+        randomJsonPost(customer, '/orders', () => ({
+          ...twoLineOrder(c, customer),
+          shipping_address: CHECKOUT_ADDRESS,
+          shipping_rate_id: checkoutRateId,
+        })),
       ),
     }),
     compareWith: 'POST /orders (2 lines)',
@@ -306,6 +288,18 @@ function asCustomers(
 
 function bearer(customer: LoggedInCustomer): Record<string, string> {
   return { authorization: `Bearer ${customer.token}` };
+}
+
+/** One unit of a random product and two of another, for the customer. */
+function twoLineOrder(c: ScenarioContext, customer: Customer) {
+  const [first, second] = twoProducts(c.productIds);
+  return {
+    customer_id: customer.id,
+    items: [
+      { product_id: first, quantity: 1 },
+      { product_id: second, quantity: 2 },
+    ],
+  };
 }
 
 function twoProducts(productIds: number[]): [number, number] {

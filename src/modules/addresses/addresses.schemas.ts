@@ -31,7 +31,8 @@ export const addressFields = {
   phone: OptionalText(30),
 };
 
-const example = {
+/** The document's example address, for every schema that holds one. */
+export const ADDRESS_EXAMPLE = {
   first_name: 'Ada',
   last_name: 'Lovelace',
   line1: '1 Market Street',
@@ -41,7 +42,7 @@ const example = {
   country_code: 'US',
 };
 
-export const AddressInput = named('AddressInput', Type.Object(addressFields, { additionalProperties: false, examples: [example] }));
+export const AddressInput = named('AddressInput', Type.Object(addressFields, { additionalProperties: false, examples: [ADDRESS_EXAMPLE] }));
 export type AddressInput = Static<typeof AddressInput>;
 
 /** A string or null as one type list, not anyOf: the serializer would validate each branch on every answer. */
@@ -63,7 +64,7 @@ export const Address = named(
       country_code: CountryCode,
       phone: Nullable(30),
     },
-    { examples: [{ ...example, company: null, line2: null, phone: null }] },
+    { examples: [{ ...ADDRESS_EXAMPLE, company: null, line2: null, phone: null }] },
   ),
 );
 export type Address = Static<typeof Address>;
@@ -102,7 +103,7 @@ export const CreateAddressBody = named(
   Type.Object(
     // The default is said in words: a `default` keyword makes generated clients require the field.
     { ...addressFields, is_default: Type.Optional({ ...IsDefault, description: `${IsDefault.description}. Default false` }) },
-    { additionalProperties: false, examples: [{ ...example, is_default: true }] },
+    { additionalProperties: false, examples: [{ ...ADDRESS_EXAMPLE, is_default: true }] },
   ),
 );
 export type CreateAddressBody = Static<typeof CreateAddressBody>;
@@ -128,7 +129,7 @@ export const AddressBookEntry = named(
     },
     {
       examples: [
-        { id: 1, ...example, company: null, line2: null, phone: null, is_default: true, created_at: '2026-11-25T10:00:00.000Z' },
+        { id: 1, ...ADDRESS_EXAMPLE, company: null, line2: null, phone: null, is_default: true, created_at: '2026-11-25T10:00:00.000Z' },
       ],
     },
   ),

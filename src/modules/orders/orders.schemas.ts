@@ -1,7 +1,7 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { ORDER_STATUSES } from '../../db/database.js';
 import { Id, MoneyOut, PageQuery, StringEnum, Text, Timestamp, named, ref } from '../../shared/schemas.js';
-import { Address, AddressInput } from '../addresses/addresses.schemas.js';
+import { ADDRESS_EXAMPLE, Address, AddressInput } from '../addresses/addresses.schemas.js';
 import { Quantity } from '../cart/cart.schemas.js';
 import { Email } from '../customers/customers.schemas.js';
 
@@ -31,18 +31,7 @@ export type CheckoutFields = {
   note?: string;
 };
 
-const shipped = {
-  shipping_address: {
-    first_name: 'Ada',
-    last_name: 'Lovelace',
-    line1: '1 Market Street',
-    city: 'San Francisco',
-    region_code: 'CA',
-    postal_code: '94105',
-    country_code: 'US',
-  },
-  shipping_rate_id: 1,
-};
+const shipped = { shipping_address: ADDRESS_EXAMPLE, shipping_rate_id: 1 };
 
 export const PlaceOrderBody = named(
   'PlaceOrderBody',

@@ -1,5 +1,5 @@
 import { type Compilable, type Kysely, type RawBuilder, sql } from 'kysely';
-import type { Db, Queryable } from '../../db/database.js';
+import type { Db, OrderRow, Queryable } from '../../db/database.js';
 import { type AppError, ConflictError, InsufficientStockError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { MAX_LINE_QUANTITY } from '../cart/cart.schemas.js';
 import { pendingRoomStep } from '../customers/customers.service.js';
@@ -37,26 +37,8 @@ export interface OrderRequest {
   now: string;
 }
 
-/** The order row's values besides its id, status and times: what pricing and checkout decided. */
-export type OrderRecord = {
-  total_cents: number;
-  currency: string;
-  email: string;
-  note: string | null;
-  subtotal_cents: number;
-  shipping_total_cents: number;
-  tax_total_cents: number;
-  prices_include_tax: number;
-  shipping_address: string | null;
-  billing_address: string | null;
-  shipping_rate_id: number | null;
-  shipping_name: string | null;
-  shipping_price_cents: number | null;
-  shipping_tax_cents: number | null;
-  tax_name: string | null;
-  tax_rate_thousandths: number | null;
-  order_token_hash: string | null;
-};
+/** The order row's values besides its id, customer, status, tracking and times: what pricing and checkout decided. */
+export type OrderRecord = Omit<OrderRow, 'id' | 'customer_id' | 'status' | 'tracking_number' | 'created_at' | 'updated_at'>;
 
 /** A priced line, as it will be sold. */
 export interface PricedLine extends OrderLine {
