@@ -3,7 +3,7 @@ import type { Queryable } from '../../db/database.js';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { type Address, toAddress } from '../addresses/addresses.schemas.js';
 import { findAddressOf } from '../addresses/addresses.service.js';
-import { type ShippingRate, activeShippingRates, isEligible } from '../shipping/shipping.service.js';
+import { type ShippingRate, activeShippingRates, eligibleAmong, isEligible } from '../shipping/shipping.service.js';
 import { type TaxRate, findTaxRateFor } from '../tax/tax.service.js';
 import type { CheckoutFields } from './orders.schemas.js';
 import type { OrderRecord, OrderRequest, PricedOrder, Written } from './placement.js';
@@ -142,7 +142,7 @@ export function priceCheckout(
     tax_rate_thousandths: context.tax?.rateThousandths ?? null,
     order_token_hash: orderToken === undefined ? null : hashOrderToken(orderToken),
   };
-  const shippingOptions = country === undefined ? [] : context.activeRates.filter((rate) => isEligible(rate, country, subtotalCents));
+  const shippingOptions = country === undefined ? [] : eligibleAmong(context.activeRates, country, subtotalCents);
   return { order: { ...request, lines: pricing.lines, record }, pricing, context, shipping, shippingOptions, orderToken };
 }
 

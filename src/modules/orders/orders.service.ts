@@ -138,7 +138,7 @@ async function quote(db: Db, request: OrderRequest, fields: CheckoutFields, rule
   const [context, checked] = await Promise.all([readCheckoutContext(db, request.customerId, fields, rules), orderWriterFor(db).check(db, request)]);
   if (!checked.allowed) throw refusalOf(checked);
   const checkout = priceCheckout(request, checked, context, fields, rules, 'quote');
-  const { items, ...money } = moneyOf(recordRow(checkout, 0), itemRows(checkout));
+  const { items, ...money } = moneyOf(recordRow(checkout, 0), itemRows(checkout), addressesRead(checkout));
   return {
     ...money,
     items,
@@ -146,9 +146,9 @@ async function quote(db: Db, request: OrderRequest, fields: CheckoutFields, rule
   };
 }
 
-/** The placed order as answered (a guest's with its token). */
+/** The placed order as answered (a guest's with its token), its addresses as checkout read them rather than parsed back. */
 function placedOrder(checkout: Checkout, orderId: number): OrderResponse | GuestOrderResponse {
-  const order = toOrderResponse(recordRow(checkout, orderId), itemRows(checkout));
+  const order = toOrderResponse(recordRow(checkout, orderId), itemRows(checkout), addressesRead(checkout));
   return checkout.orderToken === undefined ? order : { ...order, order_token: checkout.orderToken };
 }
 
@@ -275,7 +275,7 @@ async function leaveStatus(trx: Trx, order: OrderRow, from: OrderStatus, to: Ord
   if (from === 'pending' && order.customer_id !== null) await releasePendingOrderSlot(trx, order.customer_id);
 }
 
-function toOrderResponse(order: OrderRow, items: OrderItemRow[]): OrderResponse {
+function toOrderResponse(order: OrderRow, items: OrderItemRow[], addresses = addressesOf(order)): OrderResponse {
   return {
     id: order.id,
     customer_id: order.customer_id,
@@ -284,12 +284,23 @@ function toOrderResponse(order: OrderRow, items: OrderItemRow[]): OrderResponse 
     updated_at: order.updated_at,
     email: order.email ?? '',
     note: order.note,
-    ...moneyOf(order, items),
+    ...moneyOf(order, items, addresses),
   };
 }
 
+type OrderAddresses = { shipping: Address | null; billing: Address | null };
+
+/** The addresses an order row keeps as JSON text. */
+function addressesOf(order: OrderRow): OrderAddresses {
+  return { shipping: parseAddress(order.shipping_address), billing: parseAddress(order.billing_address) };
+}
+
+function addressesRead(checkout: Checkout): OrderAddresses {
+  return { shipping: checkout.context.shippingAddress, billing: checkout.context.billingAddress };
+}
+
 /** The money fields an order and a quote share. */
-function moneyOf(order: OrderRow, items: OrderItemRow[]) {
+function moneyOf(order: OrderRow, items: OrderItemRow[], addresses: OrderAddresses) {
   return {
     currency: order.currency ?? '',
     items: items.map((item) => ({
@@ -305,8 +316,8 @@ function moneyOf(order: OrderRow, items: OrderItemRow[]) {
     tax_total: toMajor(order.tax_total_cents),
     total: toMajor(order.total_cents),
     prices_include_tax: order.prices_include_tax === 1,
-    shipping_address: parseAddress(order.shipping_address),
-    billing_address: parseAddress(order.billing_address),
+    shipping_address: addresses.shipping,
+    billing_address: addresses.billing,
     shipping:
       order.shipping_rate_id === null
         ? null

@@ -39,7 +39,12 @@ export function isEligible(rate: ShippingRate, country: string, subtotalCents: n
 
 /** The rates an order to `country` with this subtotal may ship with, by id. A shop has a handful of rates, so isEligible picks among the active ones. */
 export async function eligibleShippingRates(db: Queryable, country: string, subtotalCents: number): Promise<ShippingRate[]> {
-  return (await activeShippingRates(db)).filter((rate) => isEligible(rate, country, subtotalCents));
+  return eligibleAmong(await activeShippingRates(db), country, subtotalCents);
+}
+
+/** Of these rates, the ones an order to `country` with this subtotal may ship with (checkout's options). */
+export function eligibleAmong(rates: ShippingRate[], country: string, subtotalCents: number): ShippingRate[] {
+  return rates.filter((rate) => isEligible(rate, country, subtotalCents));
 }
 
 /** Every active rate, by id: what checkout chooses from (whether it ships at all, the rate named, the options). */
