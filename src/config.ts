@@ -67,7 +67,35 @@ export interface Config {
   guestCartTtlSeconds: number;
   /** Guest carts one client address may create per hour. */
   guestCartsMaxPerAddress: number;
+  /** Events (and their deliveries) are kept this long. */
+  eventRetentionDays: number;
+  /** `inline`: each API process delivers webhooks; `worker`: the API only records them and `npm run worker` delivers. */
+  webhookDelivery: WebhookDelivery;
+  /** Whether endpoint URLs may be plain http (otherwise https only). */
+  webhookAllowHttp: boolean;
+  /** Whether endpoints may be on loopback, private, link-local or other non-public addresses. */
+  webhookAllowPrivateNetworks: boolean;
+  /** An attempt that has not answered within this long has failed. */
+  webhookTimeoutMs: number;
+  /** Seconds before each retry after a failed attempt; past the last, the delivery has failed. */
+  webhookRetryScheduleSeconds: number[];
+  /** An endpoint none of whose attempts has succeeded for this long is disabled. */
+  webhookDisableAfterSeconds: number;
+  /** Deliveries one process has in flight at once, all endpoints together... */
+  webhookMaxInFlight: number;
+  /** ...and to one endpoint, so a slow one holds only its own share. */
+  webhookMaxInFlightPerEndpoint: number;
+  /** How often a worker looks for work committed by other processes (PostgreSQL also wakes it by NOTIFY). */
+  webhookPollMs: number;
+  /** Unset: no metrics; otherwise Prometheus metrics at /metrics on this port (a listener of its own). */
+  metricsPort: number | undefined;
+  /** Password reset requests per hour, per client address and per email. */
+  passwordResetMaxPerHour: number;
+  /** A password reset token works this long. */
+  passwordResetTtlSeconds: number;
 }
+
+export type WebhookDelivery = 'inline' | 'worker';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -125,6 +153,19 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     pricesIncludeTax: readBoolean(env, 'PRICES_INCLUDE_TAX', false, problems),
     guestCartTtlSeconds: readInteger(env, 'GUEST_CART_TTL_S', 30 * 86_400, 60, 365 * 86_400, problems),
     guestCartsMaxPerAddress: readInteger(env, 'GUEST_CARTS_MAX_PER_ADDRESS', 100, 1, 1_000_000, problems),
+    eventRetentionDays: readInteger(env, 'EVENT_RETENTION_DAYS', 30, 1, 3650, problems),
+    webhookDelivery: readWebhookDelivery(env, problems),
+    webhookAllowHttp: readBoolean(env, 'WEBHOOK_ALLOW_HTTP', false, problems),
+    webhookAllowPrivateNetworks: readBoolean(env, 'WEBHOOK_ALLOW_PRIVATE_NETWORKS', false, problems),
+    webhookTimeoutMs: readInteger(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 1, 300_000, problems),
+    webhookRetryScheduleSeconds: readRetrySchedule(env, problems),
+    webhookDisableAfterSeconds: readInteger(env, 'WEBHOOK_DISABLE_AFTER_S', 5 * 86_400, 1, 365 * 86_400, problems),
+    webhookMaxInFlight: readInteger(env, 'WEBHOOK_MAX_IN_FLIGHT', 32, 1, 10_000, problems),
+    webhookMaxInFlightPerEndpoint: readInteger(env, 'WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT', 4, 1, 10_000, problems),
+    webhookPollMs: readInteger(env, 'WEBHOOK_POLL_MS', 1000, 10, 600_000, problems),
+    metricsPort: env.METRICS_PORT ? readInteger(env, 'METRICS_PORT', 0, 0, 65535, problems) : undefined,
+    passwordResetMaxPerHour: readInteger(env, 'PASSWORD_RESET_MAX_PER_HOUR', 5, 1, 1_000_000, problems),
+    passwordResetTtlSeconds: readInteger(env, 'PASSWORD_RESET_TTL_S', 3600, 60, 7 * 86_400, problems),
   };
 
   if (!/^[A-Za-z0-9._-]{3,50}$/.test(config.adminUsername)) {
@@ -278,6 +319,30 @@ function readDuration(env: NodeJS.ProcessEnv, name: string, fallback: number, pr
     return fallback;
   }
   return seconds;
+}
+
+function readWebhookDelivery(env: NodeJS.ProcessEnv, problems: string[]): WebhookDelivery {
+  const mode = env.WEBHOOK_DELIVERY || 'inline';
+  if (mode !== 'inline' && mode !== 'worker') {
+    problems.push(`WEBHOOK_DELIVERY must be inline (the API process delivers) or worker (npm run worker delivers), got "${mode}"`);
+    return 'inline';
+  }
+  return mode;
+}
+
+const DEFAULT_RETRY_SCHEDULE_S = [5, 300, 1800, 7200, 18_000, 36_000, 36_000];
+
+/** WEBHOOK_RETRY_SCHEDULE_S: comma-separated seconds (decimals allowed), at most 20 retries of at most a day each. */
+function readRetrySchedule(env: NodeJS.ProcessEnv, problems: string[]): number[] {
+  const raw = (env.WEBHOOK_RETRY_SCHEDULE_S ?? '').trim();
+  if (raw === '') return DEFAULT_RETRY_SCHEDULE_S;
+  const delays = raw.split(',').map((entry) => entry.trim());
+  const valid = delays.length <= 20 && delays.every((entry) => /^\d+(\.\d{1,3})?$/.test(entry) && Number(entry) <= 86_400);
+  if (!valid) {
+    problems.push(`WEBHOOK_RETRY_SCHEDULE_S must be up to 20 comma-separated delays in seconds (each at most 86400), like 5,300,1800, got "${raw}"`);
+    return DEFAULT_RETRY_SCHEDULE_S;
+  }
+  return delays.map(Number);
 }
 
 function readLogLevel(env: NodeJS.ProcessEnv, problems: string[]): string {

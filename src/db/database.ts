@@ -187,6 +187,76 @@ export interface TaxRatesTable {
   updated_at: Timestamp;
 }
 
+/** The outbox (migration 0012): every event, written in the transaction of its change. */
+export interface EventsTable {
+  /** The order events were written in. */
+  seq: Generated<number>;
+  /** "evt_" and 32 random hex digits: unique forever, the deliveries' webhook-id. */
+  id: string;
+  type: string;
+  /** JSON text: the event's data. */
+  data: string;
+  created_at: ColumnType<Timestamp, Timestamp, never>;
+  /** The order events are read in; null until dispatched (see the migration). */
+  position: number | null;
+}
+
+export interface WebhookEndpointsTable {
+  id: Generated<number>;
+  url: string;
+  description: string | null;
+  active: Flag;
+  disabled_reason: string | null;
+  /** "whsec_" and the base64 of 32 random bytes. */
+  secret: string;
+  /** After a rotation, the old secret still signs until it expires. */
+  previous_secret: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  /** When the first failed attempt since the last success was made; null while healthy. */
+  failing_since: Timestamp | null;
+  created_at: ColumnType<Timestamp, Timestamp, never>;
+  updated_at: Timestamp;
+}
+
+export interface WebhookSubscriptionsTable {
+  endpoint_id: number;
+  /** An event type, or "*" for every type but the ones sent only by name. */
+  event_type: string;
+}
+
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  endpoint_id: number;
+  event_seq: number;
+  status: DeliveryStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp | null;
+  last_attempt_at: Timestamp | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  /** 1: the next attempt is the last (a redelivery), whatever the schedule. */
+  final_attempt: ColumnType<Flag, Flag | undefined, Flag>;
+  /** The process holding the delivery for an attempt, until lease_until. */
+  lease_owner: string | null;
+  lease_until: Timestamp | null;
+  created_at: ColumnType<Timestamp, Timestamp, never>;
+}
+
+export interface ScheduledJobsTable {
+  name: string;
+  next_run_at: Timestamp;
+}
+
+export interface PasswordResetTokensTable {
+  /** SHA-256 of the token, hex. */
+  token_hash: string;
+  customer_id: number;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
 /** One row, kept by triggers on products (migration 0005). */
 export interface CatalogueTotalsTable {
   live_products: number;
@@ -206,6 +276,12 @@ export interface Database {
   shipping_rates: ShippingRatesTable;
   tax_rates: TaxRatesTable;
   customer_addresses: CustomerAddressesTable;
+  events: EventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  scheduled_jobs: ScheduledJobsTable;
+  password_reset_tokens: PasswordResetTokensTable;
 }
 
 declare const scope: unique symbol;
@@ -243,3 +319,6 @@ export type ShippingRateRowUpdate = Updateable<ShippingRatesTable>;
 export type TaxRateRow = Selectable<TaxRatesTable>;
 export type NewTaxRateRow = Insertable<TaxRatesTable>;
 export type TaxRateRowUpdate = Updateable<TaxRatesTable>;
+export type EventRow = Selectable<EventsTable>;
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;

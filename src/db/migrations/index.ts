@@ -10,6 +10,7 @@ import * as m0008 from './0008_product_requires_shipping.js';
 import * as m0009 from './0009_shipping_and_tax_rates.js';
 import * as m0010 from './0010_guest_carts.js';
 import * as m0011 from './0011_order_checkout.js';
+import * as m0012 from './0012_events_and_webhooks.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009_shipping_and_tax_rates': m0009,
   '0010_guest_carts': m0010,
   '0011_order_checkout': m0011,
+  '0012_events_and_webhooks': m0012,
 };
