@@ -1,4 +1,4 @@
-// The outputs of a comparison (--baseline DIR): per scenario, each build's requests per second
+// The outputs of a comparison (--baseline DIR or --metrics-cost): per scenario, each build's requests per second
 // and p99 latency (the mean of its rounds) and current over baseline, as a markdown table
 // (printed, and written to bench/results/compare-latest.md) and every round's numbers as JSON
 // (bench/results/compare-latest.json). Neither is committed.
@@ -9,6 +9,10 @@ export interface ComparedSide {
   /** The checkout's directory and its HEAD commit (uncommitted changes are not told apart). */
   dir: string;
   commit: string | undefined;
+  /** What sets the side apart when both run one build (--metrics-cost). */
+  description?: string;
+  /** With METRICS_PORT: its http_requests_total at the end, all series together. */
+  requestsCounted?: number;
   startupMs: number[];
   idleRssBytes: number;
   seedMs: number;
@@ -76,8 +80,10 @@ export function compareMarkdown(report: CompareReport): string {
 
 function sideLine(side: ComparedSide): string {
   const commit = side.commit ? ` (HEAD ${side.commit})` : '';
+  const description = side.description ? `, ${side.description}` : '';
+  const counted = side.requestsCounted !== undefined ? `; its /metrics counted ${int(side.requestsCounted)} requests` : '';
   const startups = side.startupMs.map((t) => ms(t)).join(', ');
-  return `${side.dir}${commit}; startup ${ms(mean(side.startupMs))} ms (${startups}), idle RSS ${mb(side.idleRssBytes)} MB, seeded in ${seconds(side.seedMs)}`;
+  return `${side.dir}${commit}${description}${counted}; startup ${ms(mean(side.startupMs))} ms (${startups}), idle RSS ${mb(side.idleRssBytes)} MB, seeded in ${seconds(side.seedMs)}`;
 }
 
 /** Each round's req/s, so the noise shows, and anything that went wrong on either side. */

@@ -1,5 +1,5 @@
-// The comparison mode (--baseline DIR): this checkout's API and another checkout's, side by
-// side on one machine. Each API gets its own database, migrated by itself and seeded alike:
+// The comparison modes: this checkout's API and another checkout's (--baseline DIR), or this
+// build without and with METRICS_PORT (--metrics-cost), side by side on one machine. Each API gets its own database, migrated by itself and seeded alike:
 // the two builds may have different migrations, and Kysely's migrator refuses a database on
 // which a migration it does not know was applied (the newer build's, for the older one).
 // Every scenario then alternates between the two, round by round, so whatever the shared
@@ -17,21 +17,32 @@ import { type ScenarioResult, commandLine, machineInfo, timestamp } from './repo
 import { currentRss } from './rss.js';
 import { type Scenario, type ScenarioContext, logIn, logInAs } from './scenarios.js';
 import { type Catalogue, seedCatalogue } from './seed.js';
+import { request } from './http.js';
 import { type ApiSettings, measureStartup, startApi, stopServer } from './servers.js';
 
-const CURRENT_CHECKOUT = fileURLToPath(new URL('..', import.meta.url));
-/**
- * Measured rounds per side and scenario, in the order baseline, current, current, baseline:
- * a machine that speeds up or slows down steadily during a scenario (another job starting
- * on the shared cores) then moves both sides' means alike, where strict alternation
- * (baseline, current, baseline, current) would always favour the same side.
- */
-const ROUNDS = 2;
+export const CURRENT_CHECKOUT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const STARTUP_RUNS = 3;
 
+/** What one side runs: a checkout's build, with environment of its own on top of the usual. */
+export interface SideSpec {
+  dir: string;
+  /** Undefined: this checkout's dist/server.js. */
+  serverFile: string | undefined;
+  env?: NodeJS.ProcessEnv;
+  /** What sets the side apart, for the report (e.g. "METRICS_PORT set"). */
+  description?: string;
+}
+
 export interface CompareOptions extends RunOptions {
-  /** The other checkout, with its own node_modules and a built dist/ (from baselineServer). */
-  baseline: { dir: string; serverFile: string; stale: boolean };
+  baseline: SideSpec;
+  current: SideSpec;
+  /**
+   * Measured rounds per side and scenario, in the order baseline, current, current, baseline,
+   * baseline, current, ...: a machine that speeds up or slows down steadily during a scenario
+   * (another job starting on the shared cores) then moves both sides' means alike, where strict
+   * alternation (baseline, current, baseline, current) would always favour the same side.
+   */
+  rounds: number;
 }
 
 type SideName = 'baseline' | 'current';
@@ -39,7 +50,7 @@ type SideName = 'baseline' | 'current';
 /** One of the two APIs, with everything that is its own: database, catalogue ids, logged-in customers. */
 interface Side {
   name: SideName;
-  dir: string;
+  spec: SideSpec;
   settings: ApiSettings;
   database: BenchDatabase;
   catalogue: Catalogue;
@@ -54,16 +65,12 @@ interface RunningSide extends Side {
 
 /** `scenarios`: the API scenarios to compare (the bare ceiling has nothing to compare). */
 export async function compare(options: CompareOptions, scenarios: Scenario[], workDir: string): Promise<CompareReport> {
-  const { baseline } = options;
-  if (baseline.stale) {
-    say(`warning: ${baseline.dir}/dist/ is older than its sources; measuring it as built (npm run build there to change that)`);
-  }
   const adminPassword = randomBytes(18).toString('base64url');
   // The baseline is prepared first: it is the side more likely to fail (an old build, a
   // missing install), and then fails before the longer work.
   const sides = [
-    await prepareSide('baseline', baseline.dir, baseline.serverFile, adminPassword, workDir, options),
-    await prepareSide('current', resolve(CURRENT_CHECKOUT), undefined, adminPassword, workDir, options),
+    await prepareSide('baseline', options.baseline, adminPassword, workDir, options),
+    await prepareSide('current', options.current, adminPassword, workDir, options),
   ];
 
   say(`measuring startup (${STARTUP_RUNS} starts each, alternating)`);
@@ -74,9 +81,9 @@ export async function compare(options: CompareOptions, scenarios: Scenario[], wo
   const results: ComparedScenario[] = [];
   for (const scenario of scenarios) {
     const rounds: Record<SideName, ScenarioResult[]> = { baseline: [], current: [] };
-    for (let round = 1; round <= ROUNDS; round++) {
+    for (let round = 1; round <= options.rounds; round++) {
       for (const side of round % 2 === 1 ? running : [...running].reverse()) {
-        say(`${scenario.name}: ${side.name} round ${round}/${ROUNDS}, ${options.warmupS} s warm-up, ${options.durationS} s measured`);
+        say(`${scenario.name}: ${side.name} round ${round}/${options.rounds}, ${options.warmupS} s warm-up, ${options.durationS} s measured`);
         const result = await runScenario(scenario, side.target, side.context, options, side.results);
         side.results.push(result);
         rounds[side.name].push(result);
@@ -85,9 +92,16 @@ export async function compare(options: CompareOptions, scenarios: Scenario[], wo
     results.push(compared(scenario.name, rounds.baseline, rounds.current));
   }
 
+  const counted: Partial<Record<SideName, number>> = {};
+  for (const side of running) {
+    const port = side.spec.env?.METRICS_PORT;
+    if (port !== undefined) counted[side.name] = await requestsCounted(port);
+  }
   const describe = (side: RunningSide): ComparedSide => ({
-    dir: side.dir,
-    commit: gitHead(side.dir),
+    dir: side.spec.dir,
+    commit: gitHead(side.spec.dir),
+    ...(side.spec.description ? { description: side.spec.description } : {}),
+    ...(counted[side.name] !== undefined ? { requestsCounted: counted[side.name] } : {}),
     startupMs: startupMs[side.name],
     idleRssBytes: side.idleRssBytes,
     seedMs: side.catalogue.seedMs,
@@ -103,7 +117,7 @@ export async function compare(options: CompareOptions, scenarios: Scenario[], wo
     connections: options.connections,
     durationS: options.durationS,
     warmupS: options.warmupS,
-    rounds: ROUNDS,
+    rounds: options.rounds,
     baseline: describe(before),
     current: describe(after),
     scenarios: results,
@@ -117,8 +131,7 @@ export async function compare(options: CompareOptions, scenarios: Scenario[], wo
  */
 async function prepareSide(
   name: SideName,
-  dir: string,
-  serverFile: string | undefined,
+  spec: SideSpec,
   adminPassword: string,
   workDir: string,
   options: RunOptions,
@@ -133,13 +146,14 @@ async function prepareSide(
     adminPassword,
     cwd: sideDir,
     name: `${name} API`,
-    ...(serverFile ? { serverFile } : {}),
+    ...(spec.serverFile ? { serverFile: spec.serverFile } : {}),
+    ...(spec.env ? { env: spec.env } : {}),
   };
-  say(`${name}: migrating ${database.label} with ${serverFile ?? 'dist/server.js'}`);
+  say(`${name}: migrating ${database.label} with ${spec.serverFile ?? 'dist/server.js'}${spec.description ? `, ${spec.description}` : ''}`);
   await stopServer(await startApi(settings));
   say(`${name}: seeding ${options.products.toLocaleString('en-US')} products and ${options.customers.toLocaleString('en-US')} customers`);
   const catalogue = await seedCatalogue(database, options);
-  return { name, dir, settings, database, catalogue };
+  return { name, spec, settings, database, catalogue };
 }
 
 async function alternateStartups(sides: Side[]): Promise<Record<SideName, number[]>> {
@@ -162,6 +176,20 @@ async function startSide(side: Side, connections: number): Promise<RunningSide> 
     connections,
   };
   return { ...side, target, context, idleRssBytes, results: [] };
+}
+
+/**
+ * The side's http_requests_total, all series together, from its METRICS_PORT: shows that the
+ * side with metrics really counted its load. Since the last restart only, should it have had one.
+ */
+async function requestsCounted(port: string): Promise<number> {
+  const response = await request(`http://127.0.0.1:${port}/metrics`);
+  if (response.status !== 200) throw new Error(`GET /metrics on METRICS_PORT ${port} answered ${response.status}`);
+  let total = 0;
+  for (const line of response.body.split('\n')) {
+    if (line.startsWith('http_requests_total{')) total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
 }
 
 /** The checkout's HEAD commit, abbreviated; undefined when it is not a git checkout. */

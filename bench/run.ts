@@ -18,11 +18,16 @@
  * here: cd DIR && npm ci && npm run build). Both APIs run at once, each on its own database
  * (two temporary SQLite files, or two PostgreSQL databases), migrated by that API itself (the
  * newer one may have migrations the older one's migrator would refuse) and seeded alike. Every
- * scenario but the bare ceiling then runs 2 rounds per side, alternating (baseline, current,
- * current, baseline), each after its own warm-up; customers log in to each API separately. It
- * prints each side's req/s and p99 (mean of its rounds) and current/baseline, and writes
- * bench/results/compare-latest.md and compare-latest.json. --quick, --only and the numbers
- * below apply as usual (--duration and --warmup per round).
+ * scenario but the bare ceiling then runs 2 rounds per side (--rounds), alternating (baseline,
+ * current, current, baseline, ...), each after its own warm-up; customers log in to each API
+ * separately. It prints each side's req/s and p99 (mean of its rounds) and current/baseline, and
+ * writes bench/results/compare-latest.md and compare-latest.json. --quick, --only and the
+ * numbers below apply as usual (--duration and --warmup per round).
+ *
+ * The cost of metrics (--metrics-cost): the same comparison, between two APIs of this build,
+ * the baseline without METRICS_PORT and the current one with it (each its own free port; its
+ * /metrics is read at the end, to show it counted the load). Without --only it runs
+ * GET /products/{id} alone, the scenario whose cost the metrics must keep under 5%.
  *
  * Options (after `npm run bench --`):
  *   --quick            a smoke run, under 2 minutes: 10,000 products, 100 customers,
@@ -35,6 +40,8 @@
  *   --only TEXT        run only the scenarios whose name contains TEXT (and the bare ceiling,
  *                      for the ratios, except in a comparison)
  *   --baseline DIR     compare this checkout's API with DIR's, side by side (see above)
+ *   --metrics-cost     compare this build without and with METRICS_PORT, side by side (see above)
+ *   --rounds N         measured rounds per side in a comparison (default 2)
  *   --help             this text
  *
  * Environment:
@@ -47,6 +54,7 @@
  *          BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench
  *          git worktree add ../shop-before HEAD~1 && (cd ../shop-before && npm ci && npm run build)
  *          npm run bench -- --quick --only "products/{id}" --baseline ../shop-before
+ *          npm run bench -- --quick --metrics-cost --rounds 4
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -54,14 +62,14 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cleanUp, cleanUpOnSignals, isCleaningUp, onCleanup } from './cleanup.js';
-import { compare } from './compare.js';
+import { type SideSpec, CURRENT_CHECKOUT, compare } from './compare.js';
 import { compareMarkdown, writeCompareOutputs } from './compare-report.js';
 import { createDatabase } from './database.js';
 import { say } from './log.js';
 import { type RunOptions, type Target, chosen, runScenario, startTarget } from './measure.js';
 import { type Report, type ScenarioResult, commandLine, machineInfo, markdown, timestamp, writeOutputs } from './report.js';
 import { currentRss } from './rss.js';
-import { type ScenarioContext, logIn, logInAs } from './scenarios.js';
+import { BY_ID, type Scenario, type ScenarioContext, logIn, logInAs, scenarios } from './scenarios.js';
 import { seedCatalogue } from './seed.js';
 import {
   type ApiSettings,
@@ -69,6 +77,7 @@ import {
   buildApi,
   measureStartup,
   startApi,
+  freePort,
   startBareServer,
   stopServer,
 } from './servers.js';
@@ -81,6 +90,8 @@ const QUICK = { products: 10_000, customers: 100, durationS: 3, warmupS: 1 };
 
 interface Options extends RunOptions {
   baseline: string | undefined;
+  metricsCost: boolean;
+  rounds: number;
   /** Why this run must not replace the published results.md and chart.svg; empty for a full default run. */
   notPublishedBecause: string[];
 }
@@ -88,7 +99,9 @@ interface Options extends RunOptions {
 async function main(): Promise<void> {
   const options = readOptions();
   // Both checked before the build and the seeding, so a typo fails in a second.
-  const picked = chosen(options.only, options.baseline === undefined);
+  const comparing = options.baseline !== undefined || options.metricsCost;
+  const picked: Scenario[] =
+    options.metricsCost && options.only === undefined ? scenarios.filter((s) => s.name === BY_ID) : chosen(options.only, !comparing);
   const baseline = options.baseline === undefined ? undefined : baselineServer(options.baseline);
   cleanUpOnSignals();
 
@@ -98,8 +111,9 @@ async function main(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'ecommerce-bench-'));
   onCleanup(() => rmSync(workDir, { recursive: true, force: true }));
 
-  if (baseline !== undefined) {
-    const report = await compare({ ...options, baseline }, picked, workDir);
+  if (comparing) {
+    const sides = baseline !== undefined ? baselineSides(baseline) : await metricsSides();
+    const report = await compare({ ...options, ...sides }, picked, workDir);
     console.log(`\n${compareMarkdown(report)}`);
     showWritten(writeCompareOutputs(report), []);
     return;
@@ -159,6 +173,26 @@ async function main(): Promise<void> {
   showWritten(files, options.notPublishedBecause);
 }
 
+/** --baseline DIR: that checkout's build against this one's. */
+function baselineSides(baseline: ReturnType<typeof baselineServer>): { baseline: SideSpec; current: SideSpec } {
+  if (baseline.stale) {
+    say(`warning: ${baseline.dir}/dist/ is older than its sources; measuring it as built (npm run build there to change that)`);
+  }
+  return {
+    baseline: { dir: baseline.dir, serverFile: baseline.serverFile },
+    current: { dir: CURRENT_CHECKOUT, serverFile: undefined },
+  };
+}
+
+/** --metrics-cost: this build twice, without and with METRICS_PORT. */
+async function metricsSides(): Promise<{ baseline: SideSpec; current: SideSpec }> {
+  const port = String(await freePort());
+  return {
+    baseline: { dir: CURRENT_CHECKOUT, serverFile: undefined, description: 'METRICS_PORT unset' },
+    current: { dir: CURRENT_CHECKOUT, serverFile: undefined, env: { METRICS_PORT: port }, description: `METRICS_PORT=${port}` },
+  };
+}
+
 /** The files written, and why the published ones were left alone when they were. */
 function showWritten(files: string[], notPublishedBecause: string[]): void {
   say(`wrote ${files.map((file) => relative(process.cwd(), file)).join(', ')}`);
@@ -178,12 +212,16 @@ function readOptions(): Options {
       connections: { type: 'string' },
       only: { type: 'string' },
       baseline: { type: 'string' },
+      'metrics-cost': { type: 'boolean', default: false },
+      rounds: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
   });
   if (values.help) {
-    console.log('npm run bench -- [--quick] [--products N] [--customers N] [--duration S] [--warmup S] [--connections N] [--only TEXT] [--baseline DIR]');
+    console.log(
+      'npm run bench -- [--quick] [--products N] [--customers N] [--duration S] [--warmup S] [--connections N] [--only TEXT] [--baseline DIR | --metrics-cost] [--rounds N]',
+    );
     console.log('See the comment at the top of bench/run.ts; BENCH_DATABASE_URL=postgres://... runs on PostgreSQL.');
     console.log('Only a full default run rewrites bench/results.md and bench/chart.svg; any other writes under bench/results/.');
     process.exit(0);
@@ -201,14 +239,25 @@ function readOptions(): Options {
     console.error('--baseline needs the directory of another checkout, with node_modules and a built dist/');
     process.exit(2);
   }
+  const metricsCost = values['metrics-cost'];
+  if (metricsCost && values.baseline !== undefined) {
+    console.error('--metrics-cost compares this build with itself; it does not take --baseline');
+    process.exit(2);
+  }
+  if (values.rounds !== undefined && !metricsCost && values.baseline === undefined) {
+    console.error('--rounds is for a comparison (--baseline DIR or --metrics-cost)');
+    process.exit(2);
+  }
+  const rounds = count('rounds', values.rounds, 2, 1);
   const notPublishedBecause = [
     ...(quick ? ['--quick'] : []),
     ...(options.only !== undefined ? [`--only ${JSON.stringify(options.only)}`] : []),
     ...(values.baseline !== undefined ? ['--baseline'] : []),
+    ...(metricsCost ? ['--metrics-cost'] : []),
     ...(quick ? [] : numbersOtherThanFull(options)),
     ...(process.env.BENCH_DATABASE_URL ? ['BENCH_DATABASE_URL'] : []),
   ];
-  return { ...options, baseline: values.baseline, notPublishedBecause };
+  return { ...options, baseline: values.baseline, metricsCost, rounds, notPublishedBecause };
 }
 
 /** The numbers given that differ from the full run's (an explicit default keeps a run full). */

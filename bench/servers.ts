@@ -81,6 +81,8 @@ export interface ApiSettings {
   serverFile?: string;
   /** How messages name it ("API" unless given). */
   name?: string;
+  /** More environment on top of apiEnvironment's (METRICS_PORT for --metrics-cost). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -111,6 +113,7 @@ export function apiEnvironment(settings: ApiSettings, port: number): NodeJS.Proc
     // The login flood then measures what it always did, reads beside a full hashing queue,
     // rather than one client turned away at its share (which the tests cover).
     MAX_PASSWORD_CHECKS_PER_CLIENT: unlimited,
+    ...settings.env,
   };
 }
 
@@ -203,7 +206,7 @@ export async function measureStartup(settings: ApiSettings, times: number): Prom
   return startups;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

@@ -6,6 +6,9 @@ import type { Config } from './config.js';
 import { connectDatabase } from './db/connect.js';
 import type { Db } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { type Background, shopJobs, startBackground } from './background/background.js';
+import { eventPresenter } from './background/event-presenter.js';
+import { notifyOtherProcesses } from './background/wake-signal.js';
 import { addressBookSchemas, addressSchemas } from './modules/addresses/addresses.schemas.js';
 import { addressesRoutes } from './modules/addresses/addresses.routes.js';
 import { authSchemas } from './modules/auth/auth.schemas.js';
@@ -18,6 +21,8 @@ import { guestCartRoutes } from './modules/cart/guest-carts.routes.js';
 import { customerSchemas } from './modules/customers/customers.schemas.js';
 import { customersRoutes } from './modules/customers/customers.routes.js';
 import { type BootstrapAdmin, ensureBootstrapAdmin, findTokenHolder } from './modules/customers/customers.service.js';
+import { eventSchemas } from './modules/events/events.schemas.js';
+import { eventsRoutes } from './modules/events/events.routes.js';
 import { Health, healthRoutes } from './modules/health/health.routes.js';
 import { orderSchemas } from './modules/orders/orders.schemas.js';
 import { ordersRoutes } from './modules/orders/orders.routes.js';
@@ -27,12 +32,15 @@ import { shippingSchemas } from './modules/shipping/shipping.schemas.js';
 import { shippingRoutes } from './modules/shipping/shipping.routes.js';
 import { taxSchemas } from './modules/tax/tax.schemas.js';
 import { taxRoutes } from './modules/tax/tax.routes.js';
+import { webhookSchemas } from './modules/webhooks/webhooks.schemas.js';
+import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
 import audit from './plugins/audit.js';
 import auth from './plugins/auth.js';
 import connectionLimits, { trustedPeers } from './plugins/connection-limits.js';
 import database from './plugins/database.js';
 import errors, { answerBadUrl, answerClientError } from './plugins/errors.js';
 import jsonBody from './plugins/json-body.js';
+import metrics from './plugins/metrics.js';
 import noNul from './plugins/no-nul.js';
 import openapi from './plugins/openapi.js';
 import redis from './plugins/redis.js';
@@ -54,7 +62,7 @@ export const BODY_LIMIT_BYTES = 100 * 1024;
 const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 /** The schemas that have a name in the OpenAPI document (components/schemas) and are referenced by routes. */
-const NAMED_SCHEMAS = [Problem, Message, Health, ...authSchemas, ...customerSchemas, ...productSchemas, ...cartSchemas, ...orderSchemas, ...addressSchemas, ...addressBookSchemas, ...shippingSchemas, ...taxSchemas];
+const NAMED_SCHEMAS = [Problem, Message, Health, ...authSchemas, ...customerSchemas, ...productSchemas, ...cartSchemas, ...orderSchemas, ...addressSchemas, ...addressBookSchemas, ...shippingSchemas, ...taxSchemas, ...eventSchemas, ...webhookSchemas];
 
 export interface BuildOptions {
   /**
@@ -133,6 +141,8 @@ async function registerEverything(app: ReturnType<typeof createFastify>, config:
     done(null, payload);
   });
 
+  // First, so its hook counts every request, those the plugins below turn away included.
+  await app.register(metrics, { port: config.metricsPort, host: config.host });
   await app.register(errors);
   await app.register(connectionLimits, { maxPerAddress: config.maxConnectionsPerAddress, trustProxy: config.trustProxy });
   await app.register(security, { corsOrigins: config.corsOrigins });
@@ -158,4 +168,32 @@ async function registerEverything(app: ReturnType<typeof createFastify>, config:
   await app.register(ordersRoutes);
   await app.register(shippingRoutes);
   await app.register(taxRoutes);
+
+  const present = eventPresenter(config);
+  const wake = startEventDelivery(app, config, db, present);
+  await app.register(eventsRoutes, { present });
+  await app.register(webhooksRoutes, { rules: { allowHttp: config.webhookAllowHttp, allowPrivateNetworks: config.webhookAllowPrivateNetworks }, wake });
+}
+
+/**
+ * Events reach their webhooks from this process (WEBHOOK_DELIVERY=inline: the delivery worker
+ * and the scheduled jobs run here) or from `npm run worker` processes, which a PostgreSQL
+ * NOTIFY wakes. Either way each write request, once answered (its transaction has committed),
+ * says there may be new events; the signal is folded, so a busy shop sends few.
+ */
+function startEventDelivery(app: ReturnType<typeof createFastify>, config: Config, db: Db, present: ReturnType<typeof eventPresenter>): () => void {
+  let background: Background | undefined;
+  let wake: () => void;
+  if (config.webhookDelivery === 'inline') {
+    background = startBackground({ db, config, log: app.log, present, jobs: shopJobs(config) });
+    wake = background.wake;
+  } else {
+    wake = notifyOtherProcesses(db, app.log);
+  }
+  app.addHook('onResponse', (request, reply, done) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) wake();
+    done();
+  });
+  app.addHook('preClose', async () => background?.stop());
+  return wake;
 }

@@ -35,6 +35,8 @@ async function main(): Promise<void> {
     throw error;
   });
   console.log(`Ecommerce API listening on ${address} (docs: ${address}/docs)`);
+  const metrics = app.metricsAddress();
+  if (metrics) console.log(`Prometheus metrics at ${metrics}/metrics`);
   console.log(
     `Log in: curl -s -X POST ${address}/customers/login -H 'content-type: application/json' -d '{"username":"${config.adminUsername}","password":"<password>"}'`,
   );
@@ -44,7 +46,9 @@ async function main(): Promise<void> {
 function explain(error: unknown): string {
   if (error instanceof ConfigError) return error.message;
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  const { PORT, HOST } = process.env;
+  const { PORT, HOST, METRICS_PORT } = process.env;
+  const metricsPortTaken = code === 'EADDRINUSE' && METRICS_PORT && METRICS_PORT !== (PORT || '3000') && (error as { port?: unknown }).port === Number(METRICS_PORT);
+  if (metricsPortTaken) return `METRICS_PORT ${METRICS_PORT} on ${HOST || '127.0.0.1'} is already in use: stop what holds it, or set METRICS_PORT to another port.`;
   if (code === 'EADDRINUSE') return `Port ${PORT || 3000} on ${HOST || '127.0.0.1'} is already in use: stop what holds it, or set PORT to another port.`;
   if (code === 'EACCES') return `Not allowed to listen on port ${PORT || 3000}: ports below 1024 need privileges; set PORT to 1024 or above.`;
   if (code === 'EADDRNOTAVAIL') return `HOST ${HOST} is not an address of this machine: set HOST to one of its addresses, or 0.0.0.0 for all.`;

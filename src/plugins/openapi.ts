@@ -12,7 +12,7 @@ type Response = OpenAPIV3_1.ResponseObject;
 const HEADER_SPELLING: Record<string, string> = { 'idempotency-key': 'Idempotency-Key' };
 
 const TAGS = [
-  { name: 'auth', description: 'Log in and sign up' },
+  { name: 'auth', description: 'Log in, sign up, sign out, and reset a forgotten password' },
   { name: 'customers', description: 'Customer accounts: admins manage all, a customer itself' },
   { name: 'addresses', description: "A customer's address book: saved addresses, at most one the default" },
   { name: 'products', description: 'The catalogue: public to read, admins change it' },

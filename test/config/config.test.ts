@@ -113,3 +113,13 @@ test('when the shop settings are given, then they are read; a currency without t
     });
   }
 });
+
+test('when METRICS_PORT is unset, then metrics are off; set, then it is the port (0 for any free one); anything else stops the start', () => {
+  assert.equal(parseConfig({ JWT_SECRET: secret }).metricsPort, undefined);
+  assert.equal(parseConfig({ JWT_SECRET: secret, METRICS_PORT: '' }).metricsPort, undefined);
+  assert.equal(parseConfig({ JWT_SECRET: secret, METRICS_PORT: '9464' }).metricsPort, 9464);
+  assert.equal(parseConfig({ JWT_SECRET: secret, METRICS_PORT: '0' }).metricsPort, 0);
+  for (const value of ['metrics', '65536', '-1', '9464.5']) {
+    assert.throws(() => parseConfig({ JWT_SECRET: secret, METRICS_PORT: value }), /METRICS_PORT must be an integer from 0 to 65535/, value);
+  }
+});

@@ -203,6 +203,9 @@ function stringArbitrary(schema: JsonSchema, options: ValidOptions): fc.Arbitrar
     // "^[A-Za-z0-9._-]+$": the character class, repeated within the length limits.
     const charClass = schema.pattern.slice(1, -2);
     candidates = fc.stringMatching(new RegExp(`^${charClass}{${minLength},${maxLength}}$`));
+  } else if (schema.pattern?.startsWith('^') && schema.pattern.endsWith('$')) {
+    // A whole-value pattern ("^evt_[0-9a-f]{32}$"): random text would almost never match it.
+    candidates = fc.stringMatching(new RegExp(schema.pattern));
   } else {
     const units = options.headerSafe ? HEADER_UNITS : TEXT_UNITS;
     const lengths = { minLength, maxLength };
@@ -300,7 +303,7 @@ function invalidStrings(schema: JsonSchema): fc.Arbitrary<unknown>[] {
     if (breakers.length > 0) options.push(fc.string({ unit: fc.constantFrom(...breakers), ...length }));
     // One bad character in an otherwise good value.
     options.push(
-      fc.tuple(validArbitrary({ ...schema, maxLength: Math.max(schema.minLength ?? 0, (schema.maxLength ?? 9) - 1) }), fc.constantFrom(...PATTERN_BREAKERS))
+      fc.tuple(validArbitrary(schema.maxLength === undefined ? schema : { ...schema, maxLength: Math.max(schema.minLength ?? 0, schema.maxLength - 1) }), fc.constantFrom(...PATTERN_BREAKERS))
         .map(([good, bad]) => `${good}${bad}`),
     );
   }

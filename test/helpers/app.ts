@@ -23,6 +23,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       REGISTER_MAX_PER_ADDRESS: '1000',
       IDENTITY_CHECKS_MAX_PER_HOUR: '1000',
       MAX_PENDING_ORDERS_PER_CUSTOMER: '1000',
+      // Test apps only record events: a test that wants them dispatched and delivered asks for
+      // inline delivery, to receivers on loopback (tests send no traffic anywhere else).
+      WEBHOOK_DELIVERY: 'worker',
     }),
     ...overrides,
   };

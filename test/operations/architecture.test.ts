@@ -8,20 +8,22 @@ import { test } from 'node:test';
 //   routes (HTTP) → use cases → services → repositories → db; everything may use shared.
 //   Between modules, services point one way: orders → cart → products; orders → addresses,
 //   shipping and tax (what an order is priced with); cart, orders, addresses and auth →
-//   customers. An effect against that direction (a deleted product leaving
+//   customers. Orders, customers and auth record events; webhooks read them. An effect against that direction (a deleted product leaving
 //   every cart) is a use case (src/use-cases/).
 
 const SRC = resolve(import.meta.dirname, '../../src');
 
 /** What each module's non-HTTP files may import from other modules. */
 const MODULE_DEPENDENCIES: Record<string, string[]> = {
-  customers: [],
+  customers: ['events'],
   products: [],
+  events: [],
+  webhooks: ['events'],
   health: [],
-  auth: ['customers'],
+  auth: ['customers', 'events'],
   addresses: ['customers'],
   cart: ['customers', 'products'],
-  orders: ['addresses', 'cart', 'customers', 'products', 'shipping', 'tax'],
+  orders: ['addresses', 'cart', 'customers', 'events', 'products', 'shipping', 'tax'],
   shipping: ['addresses'],
   tax: ['addresses'],
 };

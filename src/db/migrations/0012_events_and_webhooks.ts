@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { identityColumn, sql } from './portable.js';
+import { identityColumn, isPostgres, sql } from './portable.js';
 
 /**
  * The outbox and what reads it.
@@ -15,6 +15,10 @@ import { identityColumn, sql } from './portable.js';
  *
  * scheduled_jobs: when each recurring job is next due; a process runs one by moving its time on.
  * password_reset_tokens: only the hash of a token is kept.
+ *
+ * A trigger records product.out_of_stock whenever a tracked stock reaches 0, whatever wrote
+ * it (an order, on either engine's path, or an admin), in that write's transaction. Its
+ * `product` is the product as GET /products/{id} answered it when this migration was written.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
@@ -92,9 +96,54 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('password_reset_tokens_customer').on('password_reset_tokens').column('customer_id').execute();
   await db.schema.createIndex('password_reset_tokens_expires').on('password_reset_tokens').column('expires_at').execute();
+
+  await createOutOfStockTrigger(db);
+}
+
+async function createOutOfStockTrigger(db: Kysely<any>): Promise<void> {
+  if (isPostgres(db)) {
+    await sql`
+      create function record_out_of_stock() returns trigger language plpgsql as $$
+      begin
+        insert into events (id, type, data, created_at)
+        values (
+          'evt_' || replace(cast(gen_random_uuid() as text), '-', ''),
+          'product.out_of_stock',
+          json_build_object('product', json_build_object(
+            'id', new.id, 'product_name', new.product_name, 'price', round(cast(new.price_cents as numeric) / 100, 2),
+            'description', new.description, 'stock', new.stock, 'requires_shipping', new.requires_shipping = 1,
+            'created_at', new.created_at, 'updated_at', new.updated_at))::text,
+          to_char(now() at time zone 'utc', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'));
+        return null;
+      end
+      $$`.execute(db);
+    await sql`
+      create trigger products_out_of_stock after update of stock on products
+      for each row when (new.stock = 0 and old.stock is distinct from 0 and new.deleted_at is null)
+      execute function record_out_of_stock()`.execute(db);
+    return;
+  }
+  await sql`
+    create trigger products_out_of_stock after update of stock on products
+    when new.stock = 0 and old.stock is not 0 and new.deleted_at is null begin
+      insert into events (id, type, data, created_at) values (
+        'evt_' || lower(hex(randomblob(16))),
+        'product.out_of_stock',
+        json_object('product', json_object(
+          'id', new.id, 'product_name', new.product_name, 'price', new.price_cents / 100.0,
+          'description', new.description, 'stock', new.stock, 'requires_shipping', json(case when new.requires_shipping = 1 then 'true' else 'false' end),
+          'created_at', new.created_at, 'updated_at', new.updated_at)),
+        strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+    end`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  if (isPostgres(db)) {
+    await sql`drop trigger products_out_of_stock on products`.execute(db);
+    await sql`drop function record_out_of_stock()`.execute(db);
+  } else {
+    await sql`drop trigger products_out_of_stock`.execute(db);
+  }
   for (const table of ['password_reset_tokens', 'scheduled_jobs', 'webhook_deliveries', 'webhook_subscriptions', 'webhook_endpoints', 'events']) {
     await db.schema.dropTable(table).execute();
   }

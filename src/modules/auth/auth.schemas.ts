@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { named } from '../../shared/schemas.js';
+import { Email, Password } from '../customers/customers.schemas.js';
 
 // Login takes any non-empty strings: a malformed username is just a wrong username (401),
 // so the answer never tells which usernames could exist.
@@ -28,4 +29,27 @@ export const LoginResponse = named(
 );
 export type LoginResponse = Static<typeof LoginResponse>;
 
-export const authSchemas = [LoginBody, LoginResponse];
+export const PasswordResetBody = named(
+  'PasswordResetBody',
+  Type.Object(
+    { email: Email },
+    { additionalProperties: false, examples: [{ email: 'ann@example.com' }] },
+  ),
+);
+export type PasswordResetBody = Static<typeof PasswordResetBody>;
+
+// The token is any non-empty string: a malformed one is just an unknown one, with the one
+// answer every unusable token gets.
+export const PasswordResetConfirmBody = named(
+  'PasswordResetConfirmBody',
+  Type.Object(
+    {
+      token: Type.String({ minLength: 1, maxLength: 256, description: 'The token of the customer.password_reset_requested event' }),
+      password: Password,
+    },
+    { additionalProperties: false, examples: [{ token: 'q8Jb1V3n0m9GgXo7zV6y5Yk2cE4uWt1rSa0dLhPfNiM', password: 'a new correct horse' }] },
+  ),
+);
+export type PasswordResetConfirmBody = Static<typeof PasswordResetConfirmBody>;
+
+export const authSchemas = [LoginBody, LoginResponse, PasswordResetBody, PasswordResetConfirmBody];

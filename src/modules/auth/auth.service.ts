@@ -7,6 +7,7 @@ import { type AttemptLimiter, hitAll, releaseAll } from '../../shared/attempt-li
 import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../../shared/errors.js';
 import { clientsOf, verifyPassword } from '../../shared/passwords.js';
 import { createAttemptLimiter } from '../../shared/redis-attempt-limiter.js';
+import { endAllTokens } from '../customers/credentials.service.js';
 import type { CustomerResponse, RegisterCustomerBody } from '../customers/customers.schemas.js';
 import { type SelfChangeGuard, createCustomer, findCustomerForLogin } from '../customers/customers.service.js';
 import type { LoginBody, LoginResponse } from './auth.schemas.js';
@@ -22,6 +23,9 @@ export interface AuthLimiters {
   registrationsPerAddress: AttemptLimiter;
   /** Changes of one's own username or email (each tells whether another customer holds it), per account and per address. */
   identityProbes: AttemptLimiter;
+  /** Password reset requests from one address, and for one email (lower-cased), whoever owns it. */
+  passwordResetsPerAddress: AttemptLimiter;
+  passwordResetsPerEmail: AttemptLimiter;
 }
 
 const HOUR_SECONDS = 3600;
@@ -36,6 +40,8 @@ export function createAuthLimiters(config: Config, redis: Redis | undefined, log
     failedLoginsPerUsername: limiter('login-username', config.loginMaxFailuresPerUsername, config.loginWindowSeconds),
     registrationsPerAddress: limiter('register-address', config.registerMaxPerAddress, HOUR_SECONDS),
     identityProbes: limiter('identity-probe', config.identityChecksMaxPerHour, HOUR_SECONDS),
+    passwordResetsPerAddress: limiter('password-reset-address', config.passwordResetMaxPerHour, HOUR_SECONDS),
+    passwordResetsPerEmail: limiter('password-reset-email', config.passwordResetMaxPerHour, HOUR_SECONDS),
   };
 }
 
@@ -106,6 +112,15 @@ export async function register(
   if (wait > 0) throw new TooManyRequestsError('Too many registrations from this address; try again later.', wait);
   const { address, ...fields } = input;
   return createCustomer(deps.db, fields, clientsOf(address));
+}
+
+/**
+ * Signs the caller out everywhere: every token issued to it until now stops working, on
+ * every process, since each checks the token version in the database on every request.
+ */
+export async function logout(db: Db, actor: Actor): Promise<{ message: string }> {
+  await endAllTokens(db, actor.id);
+  return { message: 'Signed out: every token issued to you until now has stopped working.' };
 }
 
 /** What the customers module asks before a customer changes its own password, email or username. */

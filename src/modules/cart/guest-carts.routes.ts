@@ -5,7 +5,6 @@ import { AddToGuestCartBody, GuestCartParams, GuestCartResponse, RemoveFromGuest
 import * as service from './cart.service.js';
 
 const tags = ['cart'];
-const PURGE_EVERY_MS = 60 * 60 * 1000;
 
 const keyed =
   'No token: the cart_id is the only key to the cart. An unknown, expired or checked-out cart is 404, all alike.';
@@ -13,8 +12,8 @@ const moves = 'The change moves expires_at on by GUEST_CART_TTL_S (default 30 da
 
 /**
  * Carts for shoppers without an account (contract, "Guest checkout"): public routes, with
- * the customer cart's rules. Expired carts are purged every hour (the expiry itself holds
- * at once: an expired cart is 404 whether or not it is purged yet).
+ * the customer cart's rules. Expired carts are purged every hour by a scheduled job
+ * (src/background); the expiry itself holds at once: an expired cart is 404 whether or not it is purged yet.
  */
 export const guestCartRoutes: FastifyPluginAsyncTypebox<{ creationsPerAddress: AttemptLimiter }> = async (app, { creationsPerAddress }) => {
   const rules: service.GuestCartRules = { ttlSeconds: app.config.guestCartTtlSeconds, creationsPerAddress };
@@ -98,10 +97,4 @@ export const guestCartRoutes: FastifyPluginAsyncTypebox<{ creationsPerAddress: A
     },
     async (request) => service.clearGuestCart(app.db, rules, request.params.cart_id),
   );
-
-  const purge = setInterval(() => {
-    service.purgeExpiredGuestCarts(app.db).catch((error: unknown) => app.log.warn({ err: error }, 'guest cart purge failed'));
-  }, PURGE_EVERY_MS);
-  purge.unref();
-  app.addHook('onClose', async () => clearInterval(purge));
 };

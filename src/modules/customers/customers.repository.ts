@@ -27,6 +27,32 @@ export async function findTokenHolderById(db: Queryable, id: number) {
   return (await tokenHolderById(db, { id })).rows[0];
 }
 
+/** Emails are unique regardless of case among live customers, so this finds at most one. */
+export function findCustomerByEmail(db: Queryable, email: string): Promise<CustomerRow | undefined> {
+  return db
+    .selectFrom('customers')
+    .selectAll()
+    .where(sql`lower(email)`, '=', email.toLowerCase())
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/**
+ * Ends every token a live customer holds, in one statement: the database adds one to the
+ * version its tokens carry, so two such changes at once (a sign-out and a password change)
+ * raise it twice, and every token issued before either stops working. False when no live
+ * customer has the id.
+ */
+export async function raiseTokenVersion(db: Queryable, id: number): Promise<boolean> {
+  const result = await db
+    .updateTable('customers')
+    .set((eb) => ({ token_version: eb('token_version', '+', 1) }))
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 export function listCustomers(db: Queryable): Promise<CustomerRow[]> {
   return db.selectFrom('customers').selectAll().where('deleted_at', 'is', null).orderBy('id').execute();
 }

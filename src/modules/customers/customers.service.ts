@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../../db/errors.js';
 import { type Actor, ROLE_ADMIN, ROLE_CUSTOMER, assertSelfOrAdmin, isAdmin } from '../../shared/access.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { type HashingClients, hashPassword } from '../../shared/passwords.js';
+import { recordEvent } from '../events/events.service.js';
 import * as repo from './customers.repository.js';
 import type { CreateCustomerBody, CustomerResponse, UpdateCustomerBody } from './customers.schemas.js';
 
@@ -25,19 +26,24 @@ export async function createCustomer(db: Db, input: CreateCustomerBody, clients:
   await assertIdentityFree(db, input, 0);
   const now = new Date().toISOString();
   const passwordHash = await hashPassword(input.password, clients);
-  const row = await withIdentityConflicts(db, input, 0, () =>
-    repo.insertCustomer(db, {
-      customer_name: input.customer_name,
-      email: input.email,
-      phone: input.phone ?? null,
-      username: input.username,
-      password_hash: passwordHash,
-      role_id: input.role_id ?? ROLE_CUSTOMER,
-      created_at: now,
-      updated_at: now,
+  // The customer and its customer.created event commit together, or neither does.
+  return withIdentityConflicts(db, input, 0, () =>
+    inTransaction(db, async (trx) => {
+      const row = await repo.insertCustomer(trx, {
+        customer_name: input.customer_name,
+        email: input.email,
+        phone: input.phone ?? null,
+        username: input.username,
+        password_hash: passwordHash,
+        role_id: input.role_id ?? ROLE_CUSTOMER,
+        created_at: now,
+        updated_at: now,
+      });
+      const customer = toCustomerResponse(row);
+      await recordEvent(trx, 'customer.created', { customer }, now);
+      return customer;
     }),
   );
-  return toCustomerResponse(row);
 }
 
 export async function listCustomers(db: Db): Promise<CustomerResponse[]> {

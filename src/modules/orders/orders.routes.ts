@@ -4,7 +4,6 @@ import type { Config } from '../../config.js';
 import { adminOnly, authenticated, authenticatedOrOrderToken, orderTokenOf } from '../../shared/routes.js';
 import { IdParams, problems, ref } from '../../shared/schemas.js';
 import { GuestCartParams } from '../cart/cart.schemas.js';
-import { purgeExpiredIdempotencyKeys } from './idempotency.js';
 import {
   ChangeStatusBody,
   GuestCheckoutBody,
@@ -22,7 +21,6 @@ import {
 import * as service from './orders.service.js';
 
 const tags = ['orders'];
-const PURGE_EVERY_MS = 60 * 60 * 1000;
 
 /** 201 with the order; a replayed Idempotency-Key says so in a header. */
 function sendPlaced<Result>(reply: FastifyReply, placed: service.Placed<Result>) {
@@ -266,10 +264,4 @@ export const ordersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(authenticatedOrOrderToken(oneOrderRoutes));
   await app.register(guestCheckoutRoutes);
   await app.register(adminOnly(adminRoutes));
-
-  const purge = setInterval(() => {
-    purgeExpiredIdempotencyKeys(app.db).catch((error: unknown) => app.log.warn({ err: error }, 'idempotency key purge failed'));
-  }, PURGE_EVERY_MS);
-  purge.unref();
-  app.addHook('onClose', async () => clearInterval(purge));
 };

@@ -8,9 +8,13 @@ import { pageCount } from '../../shared/schemas.js';
 import type { Address } from '../addresses/addresses.schemas.js';
 import { readCartLines, readGuestCartLines, takeCartForCheckout, takeGuestCartForCheckout } from '../cart/cart.service.js';
 import { assertMayActFor, releasePendingOrderSlot } from '../customers/customers.service.js';
+import { newEventId, recordEvent } from '../events/events.service.js';
+import type { CancelReason } from '../events/events.schemas.js';
 import { returnStock } from '../products/products.service.js';
 import { type Checkout, type ShopPricing, hashOrderToken, priceCheckout, readCheckoutContext } from './checkout.js';
 import { idempotencyScope, runIdempotent } from './idempotency.js';
+
+export { purgeExpiredIdempotencyKeys } from './idempotency.js';
 import { canChangeStatus } from './order-status.js';
 import { orderWriterFor } from './order-writers.js';
 import * as repo from './orders.repository.js';
@@ -26,7 +30,7 @@ import type {
   QuoteResponse,
   TrackingResponse,
 } from './orders.schemas.js';
-import { type OrderLine, type OrderRequest, cannotBePriced, mergeLines, refusalOf, wasRepriced } from './placement.js';
+import { type OrderLine, type OrderRequest, type PlacedEvent, cannotBePriced, mergeLines, refusalOf, wasRepriced } from './placement.js';
 
 /** Who asks for an order: a signed-in actor, or a guest holding the order's token. */
 export type OrderAccess = { actor: Actor } | { orderToken: string };
@@ -126,8 +130,12 @@ async function placeChecked(q: Queryable, request: OrderRequest, fields: Checkou
   for (let attempt = 1; ; attempt += 1) {
     if (!checked.allowed && (writer.checkIsFinal || cannotBePriced(checked))) throw refusalOf(checked);
     const checkout = priceCheckout(request, checked, context, fields, rules, 'place');
-    const written = await writer.write(q, checkout.order);
-    if (written.orderId !== undefined) return placedOrder(checkout, written.orderId);
+    const answer = placedOrder(checkout, 0);
+    const written = await writer.write(q, checkout.order, placedEventOf(answer));
+    if (written.orderId !== undefined) {
+      answer.id = written.orderId;
+      return answer;
+    }
     if (!wasRepriced(written)) throw refusalOf(written);
     if (attempt === PRICING_ATTEMPTS) throw new ConflictError('Prices kept changing while the order was placed; try again.');
     checked = await writer.check(q, request);
@@ -150,6 +158,12 @@ async function quote(db: Db, request: OrderRequest, fields: CheckoutFields, rule
 function placedOrder(checkout: Checkout, orderId: number): OrderResponse | GuestOrderResponse {
   const order = toOrderResponse(recordRow(checkout, orderId), itemRows(checkout), addressesRead(checkout));
   return checkout.orderToken === undefined ? order : { ...order, order_token: checkout.orderToken };
+}
+
+/** The order.placed event of this answer: the order as GET /orders/{id} shows it (a guest's token is not part of it). */
+function placedEventOf(answer: OrderResponse | GuestOrderResponse): PlacedEvent {
+  const { id: _id, order_token: _token, ...order } = answer as GuestOrderResponse;
+  return { id: newEventId(), afterId: JSON.stringify(order).slice(1) };
 }
 
 function recordRow(checkout: Checkout, id: number): OrderRow {
@@ -212,20 +226,21 @@ export async function changeOrderStatus(db: Db, id: number, input: ChangeStatusB
   if (input.tracking_number !== undefined && input.status !== 'shipped') {
     throw new ValidationError('/body/tracking_number', 'goes only with status shipped');
   }
-  return moveOrder(db, id, input.status, input.note ?? null, input.tracking_number);
+  return moveOrder(db, id, input.status, input.note ?? null, input.tracking_number, undefined, 'admin');
 }
 
 /** Admins may cancel a pending or paid order; its owner (a customer, or a guest with its token) only while it is pending. */
 export async function cancelOrder(db: Db, access: OrderAccess, id: number): Promise<OrderResponse> {
   await findVisibleOrder(db, access, id);
-  if ('actor' in access && isAdmin(access.actor)) return moveOrder(db, id, 'cancelled', 'Cancelled by an admin');
+  if ('actor' in access && isAdmin(access.actor)) return moveOrder(db, id, 'cancelled', 'Cancelled by an admin', undefined, undefined, 'admin');
   // The owner's rule is checked inside the transaction, against the status the conditional
   // update compares with, so an admin marking the order paid meanwhile wins.
-  return moveOrder(db, id, 'cancelled', 'Cancelled by the customer', undefined, (from) => {
+  const onlyPending = (from: OrderStatus) => {
     if (from !== 'pending') {
       throw new ConflictError(`Only a pending order can be cancelled by its customer; this one is ${from}.`, 'ILLEGAL_STATUS_CHANGE');
     }
-  });
+  };
+  return moveOrder(db, id, 'cancelled', 'Cancelled by the customer', undefined, onlyPending, 'customer');
 }
 
 async function moveOrder(
@@ -235,6 +250,7 @@ async function moveOrder(
   note: string | null,
   trackingNumber?: string,
   assertActorMayMoveFrom?: (from: OrderStatus) => void,
+  cancelledBy: CancelReason = 'admin',
 ): Promise<OrderResponse> {
   return inTransaction(db, async (trx) => {
     const now = new Date().toISOString();
@@ -259,8 +275,31 @@ async function moveOrder(
     const items = await repo.findOrderItems(trx, [id]);
     await leaveStatus(trx, order, from, to, items);
     await repo.insertOrderEvent(trx, id, to, note, now);
-    return toOrderResponse({ ...order, status: to, tracking_number: trackingNumber ?? order.tracking_number, updated_at: now }, items);
+    const moved = toOrderResponse({ ...order, status: to, tracking_number: trackingNumber ?? order.tracking_number, updated_at: now }, items);
+    await recordStatusEvent(trx, moved, { cancelledBy, trackingNumber: trackingNumber ?? order.tracking_number }, now);
+    return moved;
   });
+}
+
+/** The event each status change records, in the change's transaction (a status with no event records none). */
+function recordStatusEvent(
+  trx: Trx,
+  order: OrderResponse,
+  why: { cancelledBy: CancelReason; trackingNumber: string | null },
+  now: string,
+): Promise<unknown> {
+  switch (order.status) {
+    case 'paid':
+      return recordEvent(trx, 'order.paid', { order }, now);
+    case 'shipped':
+      return recordEvent(trx, 'order.shipped', { order, tracking_number: why.trackingNumber }, now);
+    case 'delivered':
+      return recordEvent(trx, 'order.delivered', { order }, now);
+    case 'cancelled':
+      return recordEvent(trx, 'order.cancelled', { order, reason: why.cancelledBy }, now);
+    case 'pending':
+      return Promise.resolve();
+  }
 }
 
 /**

@@ -2,9 +2,11 @@ import { sql } from 'kysely';
 import { compileOnce } from '../../db/compile-once.js';
 import { engineOf } from '../../db/engine.js';
 import { countPendingStep } from '../customers/customers.service.js';
+import { recordEventStep } from '../events/events.service.js';
 import { takeStockStep } from '../products/products.service.js';
 import { ORDER_RECORD_COLUMNS } from './orders.repository.js';
 import {
+  PLACED_EVENT_BEFORE_ID,
   type OrderRecord,
   type OrderWriter,
   VERDICT_COLUMNS,
@@ -24,7 +26,7 @@ type LineArrays = {
   maxPendingOrders: number;
 };
 
-type WriteValues = LineArrays & OrderRecord & { lineTotals: number[]; taxes: number[]; now: string };
+type WriteValues = LineArrays & OrderRecord & { lineTotals: number[]; taxes: number[]; now: string; eventId: string; eventAfterId: string };
 
 /** The lines as rows: arrays in (one SQL text whatever their number, so one prepared statement). */
 function linesOf(p: LineArrays) {
@@ -66,8 +68,11 @@ const placeOrderStatement = compileOnce((db, p: WriteValues) => {
           case when c.stock is null then 0 else 1 end, pr.tax_cents
         from placed o cross join checked c join priced pr on pr.product_id = c.product_id
       ),
-      placed_event as (
+      placed_history as (
         insert into order_events (order_id, status, note, at) select o.id, 'pending', 'Order placed', ${p.now} from placed o
+      ),
+      placed_event as (
+        ${recordEventStep('placed', 'order.placed', p.eventId, sql`${PLACED_EVENT_BEFORE_ID} || cast(placed.id as text) || ',' || ${p.eventAfterId} || '}'`, p.now)}
       )
       select (select id from placed) as order_id, ${VERDICT_COLUMNS} from checked c order by c.product_id`,
   );
@@ -92,7 +97,7 @@ export const postgresOrderWriter: OrderWriter = {
     });
     return verdictOf(rows);
   },
-  write: (q, order) =>
+  write: (q, order, event) =>
     engineOf(q).atomic(async () => {
       const { rows } = await placeOrderStatement(q, {
         productIds: order.lines.map((line) => line.product_id),
@@ -103,6 +108,8 @@ export const postgresOrderWriter: OrderWriter = {
         customerId: order.customerId,
         maxPendingOrders: order.maxPendingOrders,
         now: order.now,
+        eventId: event.id,
+        eventAfterId: event.afterId,
         ...order.record,
       });
       return verdictOf(rows);

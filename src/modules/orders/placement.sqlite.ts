@@ -3,9 +3,10 @@ import type { Trx } from '../../db/database.js';
 import { compileOnce } from '../../db/compile-once.js';
 import { inTransaction } from '../../db/engine.js';
 import { takePendingOrderSlot } from '../customers/customers.service.js';
+import { recordEventText } from '../events/events.service.js';
 import { takeStock } from '../products/products.service.js';
 import * as repo from './orders.repository.js';
-import { type OrderWriter, VERDICT_COLUMNS, type VerdictDialect, type VerdictRow, compilable, verdictOf, verdictSteps } from './placement.js';
+import { type OrderWriter, VERDICT_COLUMNS, placedEventData, type VerdictDialect, type VerdictRow, compilable, verdictOf, verdictSteps } from './placement.js';
 
 /**
  * The verdict, compiled once: the lines arrive as one JSON text of [product id, quantity,
@@ -34,7 +35,7 @@ export const sqliteOrderWriter: OrderWriter = {
     const { rows } = await readVerdict(q, { lines, customerId: order.customerId, maxPendingOrders: order.maxPendingOrders });
     return verdictOf(rows);
   },
-  async write(q, order) {
+  async write(q, order, event) {
     const trx = q as Trx; // unit() runs every SQLite placement in a transaction
     for (const line of order.lines) {
       if (line.stock_taken && !(await takeStock(trx, line.product_id, line.quantity))) throw new Error('stock changed under the write lock');
@@ -47,6 +48,7 @@ export const sqliteOrderWriter: OrderWriter = {
       order_id: orderId, product_id, product_name, unit_price_cents, quantity, line_total_cents, stock_taken, tax_cents,
     })));
     await repo.insertOrderEvent(trx, orderId, 'pending', 'Order placed', order.now);
+    await recordEventText(trx, 'order.placed', placedEventData(event, orderId), order.now, event.id);
     return { orderId, allowed: true, lines: [], roomFree: 1, customerEmail: null };
   },
 };

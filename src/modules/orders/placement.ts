@@ -56,6 +56,23 @@ export interface PricedOrder extends OrderRequest {
   record: OrderRecord;
 }
 
+/**
+ * The order.placed event of an order about to be written. Its data is the order as
+ * GET /orders/{id} answers it, whose id only the write learns: so it is kept as the JSON text
+ * after the id, and each writer puts the id in front (placedEventData, or the same in SQL).
+ */
+export interface PlacedEvent {
+  id: string;
+  /** `"customer_id":…}`: the order's JSON without its opening brace and id. */
+  afterId: string;
+}
+
+export const PLACED_EVENT_BEFORE_ID = '{"order":{"id":';
+
+export function placedEventData(event: PlacedEvent, orderId: number): string {
+  return `${PLACED_EVENT_BEFORE_ID}${orderId},${event.afterId}}`;
+}
+
 /** A line as the verdict found it; the flags are 1 or 0, so both engines answer the same. */
 export interface CheckedLine {
   product_id: number;
@@ -98,8 +115,8 @@ export interface OrderWriter {
    * committing meanwhile counts.
    */
   readonly checkIsFinal: boolean;
-  /** Writes a priced order if the verdict, taken again where the engine needs it, still allows it. */
-  write(q: Queryable, order: PricedOrder): Promise<Written>;
+  /** Writes a priced order, and its order.placed event, if the verdict, taken again where the engine needs it, still allows it. */
+  write(q: Queryable, order: PricedOrder, event: PlacedEvent): Promise<Written>;
 }
 
 /** The engine's bits of the verdict: the lines as rows, and how the rows that decide are locked. */

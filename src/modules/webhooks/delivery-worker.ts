@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../db/database.js';
+import { type EventPresenter, findEventBySeq, presentEvent } from '../events/events.service.js';
+import { dispatchEvents } from './dispatch.js';
+import { type AttemptOutcome, sendAttempt } from './send.js';
+import { webhookHeaders } from './signing.js';
+import * as repo from './webhooks.repository.js';
+
+export type DeliveryOutcome = 'succeeded' | 'failed' | 'retried';
+
+export interface DeliveryWorkerOptions {
+  db: Db;
+  log: { warn: (object: object, message: string) => void };
+  present: EventPresenter;
+  timeoutMs: number;
+  /** Seconds before each retry; past the last, a delivery has failed. */
+  retryScheduleSeconds: number[];
+  disableAfterSeconds: number;
+  maxInFlight: number;
+  maxInFlightPerEndpoint: number;
+  /** The longest a worker sleeps before looking for work other processes committed. */
+  pollMs: number;
+  allowPrivateNetworks: boolean;
+  /** Told of every attempt's outcome (metrics). */
+  onOutcome?: (outcome: DeliveryOutcome) => void;
+}
+
+/** A lease outlives the attempt's timeout by this much, so no other process takes a delivery still being attempted. */
+const LEASE_MARGIN_MS = 30_000;
+/** Retry-After is honoured up to an hour. */
+const MAX_RETRY_AFTER_S = 3600;
+/** Up to 10% is added to each scheduled delay, so retries of many deliveries spread out. */
+const JITTER = 0.1;
+
+/**
+ * Delivers webhooks from one process: dispatches committed events, claims due deliveries
+ * (a lease no other process can take while it lasts) and attempts each, at most
+ * `maxInFlight` at once and `maxInFlightPerEndpoint` to one endpoint, so a slow endpoint
+ * holds only its own share and never delays the others. It wakes when told (a commit in
+ * this process), when the next retry falls due, and every `pollMs` for other processes' work.
+ */
+export class DeliveryWorker {
+  private readonly owner = randomUUID();
+  private readonly perEndpoint = new Map<number, number>();
+  private readonly attempts = new Set<AbortController>();
+  private inFlight = 0;
+  private cycle: Promise<void> | undefined;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: DeliveryWorkerOptions) {}
+
+  start(): void {
+    this.wake();
+  }
+
+  /** Looks for work now (coalesced: a wake during a cycle runs one more cycle). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.cycle) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.cycle = this.runCycles().finally(() => {
+      this.cycle = undefined;
+      void this.sleepUntilNextDue();
+    });
+  }
+
+  /** Stops looking for work and abandons attempts in flight; their leases run out and another process (or a restart) makes them again. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    for (const attempt of this.attempts) attempt.abort();
+    await this.cycle;
+  }
+
+  private async runCycles(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await dispatchEvents(this.options.db);
+        await this.claimAndAttempt();
+      } catch (error) {
+        if (!this.stopped) this.options.log.warn({ err: error }, 'webhook delivery cycle failed');
+        return;
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  private async sleepUntilNextDue(): Promise<void> {
+    if (this.stopped) return;
+    let delay = this.options.pollMs;
+    try {
+      const next = await repo.nextDueAt(this.options.db, new Date().toISOString(), this.saturatedEndpoints());
+      if (next !== undefined) delay = Math.min(delay, Math.max(0, Date.parse(next) - Date.now()));
+    } catch {
+      // The database is away (or closing): poll again later.
+    }
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.wake(), delay);
+    this.timer.unref();
+  }
+
+  private saturatedEndpoints(): number[] {
+    return [...this.perEndpoint].filter(([, count]) => count >= this.options.maxInFlightPerEndpoint).map(([id]) => id);
+  }
+
+  private async claimAndAttempt(): Promise<void> {
+    const free = this.options.maxInFlight - this.inFlight;
+    if (free <= 0) return;
+    const now = Date.now();
+    const claimed = await repo.claimDueDeliveries(this.options.db, {
+      owner: this.owner,
+      now: new Date(now).toISOString(),
+      leaseUntil: new Date(now + this.options.timeoutMs + LEASE_MARGIN_MS).toISOString(),
+      limit: free,
+      skipEndpoints: this.saturatedEndpoints(),
+    });
+    const giveBack: number[] = [];
+    for (const delivery of claimed) {
+      const count = this.perEndpoint.get(delivery.endpoint_id) ?? 0;
+      if (count >= this.options.maxInFlightPerEndpoint) {
+        giveBack.push(delivery.id);
+        continue;
+      }
+      this.perEndpoint.set(delivery.endpoint_id, count + 1);
+      this.inFlight += 1;
+      void this.attempt(delivery);
+    }
+    await repo.releaseDeliveries(this.options.db, giveBack, this.owner);
+    // A full claim may have left more due work behind.
+    if (claimed.length === free) this.again = true;
+  }
+
+  private async attempt(delivery: repo.ClaimedDelivery): Promise<void> {
+    const abort = new AbortController();
+    this.attempts.add(abort);
+    try {
+      const outcome = await this.send(delivery, abort.signal);
+      if (outcome && !this.stopped) await this.record(delivery, outcome);
+    } catch (error) {
+      if (!this.stopped) this.options.log.warn({ err: error, delivery: delivery.id }, 'webhook attempt could not be recorded');
+    } finally {
+      this.attempts.delete(abort);
+      this.inFlight -= 1;
+      const count = (this.perEndpoint.get(delivery.endpoint_id) ?? 1) - 1;
+      if (count === 0) this.perEndpoint.delete(delivery.endpoint_id);
+      else this.perEndpoint.set(delivery.endpoint_id, count);
+      this.wake();
+    }
+  }
+
+  /** One attempt: the event as consumers see it, signed with every valid secret, sent to the endpoint's checked address. */
+  private async send(delivery: repo.ClaimedDelivery, signal: AbortSignal): Promise<AttemptOutcome | undefined> {
+    const { db } = this.options;
+    const [event, endpoint] = await Promise.all([findEventBySeq(db, delivery.event_seq), repo.findEndpointForAttempt(db, delivery.endpoint_id)]);
+    // Deleted meanwhile (its deliveries went with it).
+    if (!event || !endpoint) return undefined;
+    const shown = presentEvent(event, this.options.present);
+    const body = JSON.stringify({ type: shown.type, timestamp: shown.created_at, data: shown.data });
+    const nowIso = new Date().toISOString();
+    const secrets = [endpoint.secret];
+    if (endpoint.previous_secret !== null && endpoint.previous_secret_expires_at !== null && endpoint.previous_secret_expires_at > nowIso) {
+      secrets.push(endpoint.previous_secret);
+    }
+    const headers = webhookHeaders(secrets, event.id, Math.floor(Date.now() / 1000), body);
+    return sendAttempt({ url: endpoint.url, body, headers, timeoutMs: this.options.timeoutMs, allowPrivateNetworks: this.options.allowPrivateNetworks, signal });
+  }
+
+  private async record(delivery: repo.ClaimedDelivery, outcome: AttemptOutcome): Promise<void> {
+    const { db } = this.options;
+    const at = new Date();
+    const atIso = at.toISOString();
+    if (outcome.succeeded) {
+      await repo.recordAttempt(db, delivery.id, this.owner, { status: 'succeeded', nextAttemptAt: null, statusCode: outcome.statusCode, error: null, at: atIso });
+      await repo.markEndpointHealthy(db, delivery.endpoint_id);
+      this.options.onOutcome?.('succeeded');
+      return;
+    }
+    const attemptsMade = delivery.attempts + 1;
+    const gone = outcome.statusCode === 410;
+    const last = gone || delivery.final_attempt === 1 || attemptsMade > this.options.retryScheduleSeconds.length;
+    const nextAttemptAt = last ? null : new Date(at.getTime() + this.retryDelayMs(attemptsMade, outcome)).toISOString();
+    const error = outcome.error ?? `the endpoint answered ${outcome.statusCode}`;
+    const recorded = await repo.recordAttempt(db, delivery.id, this.owner, {
+      status: last ? 'failed' : 'pending',
+      nextAttemptAt,
+      statusCode: outcome.statusCode,
+      error,
+      at: atIso,
+    });
+    if (!recorded) return;
+    if (gone) {
+      await repo.disableEndpoint(db, delivery.endpoint_id, 'The endpoint answered 410 Gone.', atIso);
+    } else {
+      const days = Math.round((this.options.disableAfterSeconds / 86_400) * 10) / 10;
+      const since = new Date(at.getTime() - this.options.disableAfterSeconds * 1000).toISOString();
+      await repo.markEndpointFailing(db, delivery.endpoint_id, atIso, since, `No attempt has succeeded for ${days} days.`);
+    }
+    this.options.onOutcome?.(last ? 'failed' : 'retried');
+  }
+
+  /** The schedule's delay before retry `attemptsMade` (with jitter), or what Retry-After asked on a 429 or 503, up to an hour. */
+  private retryDelayMs(attemptsMade: number, outcome: AttemptOutcome): number {
+    if (outcome.retryAfterSeconds !== null && (outcome.statusCode === 429 || outcome.statusCode === 503)) {
+      return Math.min(outcome.retryAfterSeconds, MAX_RETRY_AFTER_S) * 1000;
+    }
+    const base = (this.options.retryScheduleSeconds[attemptsMade - 1] ?? 0) * 1000;
+    return Math.round(base * (1 + Math.random() * JITTER));
+  }
+}
