@@ -34,6 +34,7 @@ import { taxSchemas } from './modules/tax/tax.schemas.js';
 import { taxRoutes } from './modules/tax/tax.routes.js';
 import { webhookSchemas } from './modules/webhooks/webhooks.schemas.js';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
+import { countWaitingDeliveries } from './modules/webhooks/webhooks.service.js';
 import audit from './plugins/audit.js';
 import auth from './plugins/auth.js';
 import connectionLimits, { trustedPeers } from './plugins/connection-limits.js';
@@ -48,6 +49,7 @@ import routeContract from './plugins/route-contract.js';
 import security from './plugins/security.js';
 import { serializersCompiledOnFirstUse } from './plugins/serialization.js';
 import { validatorsCompiledOnFirstUse } from './plugins/validation.js';
+import { countDelivery, setEventsWaitingSource } from './shared/metrics.js';
 import { setPasswordChecksPerClient } from './shared/passwords.js';
 import { Message, Problem } from './shared/schemas.js';
 
@@ -185,7 +187,14 @@ function startEventDelivery(app: ReturnType<typeof createFastify>, config: Confi
   let background: Background | undefined;
   let wake: () => void;
   if (config.webhookDelivery === 'inline') {
-    background = startBackground({ db, config, log: app.log, present, jobs: shopJobs(config) });
+    background = startBackground({
+      db,
+      config,
+      log: app.log,
+      present,
+      jobs: shopJobs(config),
+      onDeliveryOutcome: (outcome) => countDelivery(app.metrics, outcome),
+    });
     wake = background.wake;
   } else {
     wake = notifyOtherProcesses(db, app.log);
@@ -194,6 +203,7 @@ function startEventDelivery(app: ReturnType<typeof createFastify>, config: Confi
     if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) wake();
     done();
   });
+  setEventsWaitingSource(app.metrics, () => countWaitingDeliveries(db));
   app.addHook('preClose', async () => background?.stop());
   return wake;
 }

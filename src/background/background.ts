@@ -3,7 +3,8 @@ import type { Db } from '../db/database.js';
 import { purgeExpiredGuestCarts } from '../modules/cart/cart.service.js';
 import { type EventPresenter, purgeOldEvents } from '../modules/events/events.service.js';
 import { purgeExpiredIdempotencyKeys } from '../modules/orders/orders.service.js';
-import { DeliveryWorker, type DeliveryOutcome } from '../modules/webhooks/delivery-worker.js';
+import { DeliveryWorker } from '../modules/webhooks/delivery-worker.js';
+import type { DeliveryOutcome } from '../shared/metrics.js';
 import { purgeFinishedDeliveries } from '../modules/webhooks/webhooks.service.js';
 import { type ScheduledJob, runDueJobs } from './scheduled-jobs.js';
 

@@ -18,6 +18,7 @@ import {
   QuoteResponse,
   TrackingResponse,
 } from './orders.schemas.js';
+import { countOrderPlaced } from '../../shared/metrics.js';
 import * as service from './orders.service.js';
 
 const tags = ['orders'];
@@ -25,6 +26,7 @@ const tags = ['orders'];
 /** 201 with the order; a replayed Idempotency-Key says so in a header. */
 function sendPlaced<Result>(reply: FastifyReply, placed: service.Placed<Result>) {
   if (placed.replayed) reply.header('idempotent-replayed', 'true');
+  else countOrderPlaced(reply.server.metrics);
   return reply.code(201).send(placed.result);
 }
 

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database.js';
+import type { DeliveryOutcome } from '../../shared/metrics.js';
 import { type EventPresenter, findEventBySeq, presentEvent } from '../events/events.service.js';
 import { dispatchEvents } from './dispatch.js';
 import { type AttemptOutcome, sendAttempt } from './send.js';
 import { webhookHeaders } from './signing.js';
 import * as repo from './webhooks.repository.js';
 
-export type DeliveryOutcome = 'succeeded' | 'failed' | 'retried';
 
 export interface DeliveryWorkerOptions {
   db: Db;

@@ -128,3 +128,8 @@ function toDeliveryResponse(row: repo.DeliveryListRow): WebhookDeliveryResponse 
 export function purgeFinishedDeliveries(db: Db, retentionDays: number, now = Date.now()): Promise<void> {
   return repo.deleteFinishedDeliveriesBefore(db, new Date(now - retentionDays * 86_400_000).toISOString());
 }
+
+/** Deliveries waiting for an attempt (the events_waiting metric). */
+export function countWaitingDeliveries(db: Db): Promise<number> {
+  return repo.countPendingDeliveries(db);
+}
