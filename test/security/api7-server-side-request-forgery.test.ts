@@ -1,8 +1,11 @@
 // OWASP API7:2023 Server Side Request Forgery: the API fetches a URL a client gave it
 // (an image, a webhook, a callback) and so can be made to reach internal services.
-// Defence: the API fetches no URLs at all. No route takes a URL-typed field, and text that
-// looks like a URL (a product name, a tracking number) is stored and returned as text.
-// These tests check the facts that defence relies on, so adding a URL field fails them.
+// Defence: the one URL the API ever sends to is a webhook endpoint's `url`, which an admin
+// gives and which is held to https and public addresses, checked at save and again on the
+// address each attempt resolves to (src/modules/webhooks/destination.ts, test/webhooks/send.test.ts).
+// No other route takes a URL-typed field, and text that looks like a URL (a product name,
+// a tracking number) is stored and returned as text. These tests check those facts, so
+// adding another URL field fails them.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -63,7 +66,7 @@ function formatsIn(schema: unknown, found: string[] = []): string[] {
   return found;
 }
 
-test('when every request field in /openapi.json is walked, then none is URL-typed or named like a URL, webhook, callback or image', async (t) => {
+test('when every request field in /openapi.json is walked, then only the webhook endpoint url is named like a URL, and none is URL-typed', async (t) => {
   const app = await buildTestApp(t);
   const doc = await openapiDocument(app);
 
@@ -74,7 +77,10 @@ test('when every request field in /openapi.json is walked, then none is URL-type
   for (const known of ['product_name', 'customer_id', 'items', 'product_id', 'quantity', 'password', 'id', 'q', 'per_page', 'Idempotency-Key', 'tracking_number']) {
     assert.ok(names.has(known), `the walk did not find ${known}`);
   }
+  const webhookUrl = /^(POST \/webhook-endpoints|PUT \/webhook-endpoints\/\{id\}) application\/json$/;
+  assert.equal(fields.filter(({ where, name }) => name === 'url' && webhookUrl.test(where)).length, 2, 'the webhook endpoint url is found');
   for (const { where, name, schema } of fields) {
+    if (name === 'url' && webhookUrl.test(where)) continue;
     assert.doesNotMatch(name, URL_NAMES, `${where}: ${name} looks like a URL field`);
     for (const format of formatsIn(schema)) assert.ok(!URL_FORMATS.includes(format), `${where}: ${name} has format ${format}`);
   }
@@ -124,4 +130,26 @@ test('when product, customer and tracking fields hold URLs aimed at an internal 
   await sleep(200); // room for any request sent in the background
   assert.deepEqual(hits, [], 'the API fetched a URL it was given');
   assert.equal(fetchSpy.mock.callCount(), 0, 'the API called fetch');
+});
+
+test('when an admin points a webhook endpoint at an internal listener, then it is refused and nothing is fetched', async (t) => {
+  const hits: string[] = [];
+  const canary = createServer((request, response) => {
+    hits.push(`${request.method} ${request.url}`);
+    response.end('internal secret');
+  });
+  await new Promise<void>((resolve) => canary.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => canary.close(() => resolve())));
+  const port = (canary.address() as AddressInfo).port;
+  // Inline delivery, as a real shop runs: a refused endpoint must not be sent anything.
+  const app = await buildTestApp(t, { webhookDelivery: 'inline' });
+  const { adminToken } = await import('../helpers/app.js');
+  const token = await adminToken(app);
+  for (const url of [`http://127.0.0.1:${port}/x`, `https://127.0.0.1:${port}/x`, `https://[::ffff:127.0.0.1]:${port}/x`, `https://localhost:${port}/x`, 'https://169.254.169.254/latest/meta-data/']) {
+    const response = await call(app, 'POST', '/webhook-endpoints', { token, body: { url, events: ['*'] } });
+    assert.equal(response.status, 400, `${url}: ${JSON.stringify(response.body)}`);
+  }
+  assert.deepEqual((await call(app, 'GET', '/webhook-endpoints', { token })).body, []);
+  await sleep(200);
+  assert.deepEqual(hits, []);
 });

@@ -1,15 +1,13 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { MAX_URL_LENGTH } from './webhooks.schemas.js';
 
 // The SSRF defence: an endpoint URL is whatever an admin typed, so without these checks a
 // delivery could be aimed at the cloud metadata service, a database port on the private
 // network, or the API itself. A literal address is refused when the endpoint is saved; a
 // name can change what it resolves to at any time, so it is resolved and checked again at
 // every attempt, and the attempt connects to the very address that was checked.
-
-/** The contract's limit for an endpoint URL. */
-export const MAX_URL_LENGTH = 2000;
 
 export interface UrlRules {
   allowHttp: boolean;
