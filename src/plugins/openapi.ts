@@ -20,6 +20,8 @@ const TAGS = [
   { name: 'orders', description: 'Placing orders, reading them, and moving them along their lifecycle' },
   { name: 'shipping', description: 'Shipping rates: public to read (active ones), admins manage them' },
   { name: 'tax', description: 'Tax rates per country and region: public to read, admins manage them' },
+  { name: 'events', description: 'The event feed: every change other systems care about, oldest first (admin)' },
+  { name: 'webhooks', description: 'Webhook endpoints and their deliveries, signed as Standard Webhooks says (admin)' },
   { name: 'operations', description: 'Liveness and readiness' },
 ];
 
