@@ -17,6 +17,9 @@ const CONTRACT: [route: string, access: Access, success: number, operationId: st
   ['GET /ready', 'public', 200, 'ready'],
   ['POST /customers/login', 'public', 200, 'login'],
   ['POST /customers/register', 'public', 201, 'register'],
+  ['POST /customers/password-reset', 'public', 202, 'requestPasswordReset'],
+  ['POST /customers/password-reset/confirm', 'public', 200, 'confirmPasswordReset'],
+  ['POST /customers/logout', 'self', 200, 'logout'],
   ['GET /customers', 'admin', 200, 'listCustomers'],
   ['POST /customers', 'admin', 201, 'createCustomer'],
   ['GET /customers/me', 'self', 200, 'getMe'],
@@ -62,6 +65,16 @@ const CONTRACT: [route: string, access: Access, success: number, operationId: st
   ['POST /tax-rates', 'admin', 201, 'createTaxRate'],
   ['PUT /tax-rates/{id}', 'admin', 200, 'updateTaxRate'],
   ['DELETE /tax-rates/{id}', 'admin', 200, 'deleteTaxRate'],
+  ['GET /events', 'admin', 200, 'listEvents'],
+  ['POST /webhook-endpoints', 'admin', 201, 'createWebhookEndpoint'],
+  ['GET /webhook-endpoints', 'admin', 200, 'listWebhookEndpoints'],
+  ['GET /webhook-endpoints/{id}', 'admin', 200, 'getWebhookEndpoint'],
+  ['PUT /webhook-endpoints/{id}', 'admin', 200, 'updateWebhookEndpoint'],
+  ['DELETE /webhook-endpoints/{id}', 'admin', 200, 'deleteWebhookEndpoint'],
+  ['POST /webhook-endpoints/{id}/rotate-secret', 'admin', 200, 'rotateWebhookSecret'],
+  ['POST /webhook-endpoints/{id}/test', 'admin', 202, 'testWebhookEndpoint'],
+  ['GET /webhook-endpoints/{id}/deliveries', 'admin', 200, 'listWebhookDeliveries'],
+  ['POST /webhook-deliveries/{id}/redeliver', 'admin', 202, 'redeliverWebhook'],
 ];
 
 /** Routes that are documentation themselves, not API. */
