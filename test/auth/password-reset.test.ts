@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { presentPasswordResetEvent } from '../../src/modules/auth/password-reset.service.js';
+import { RESET_ANSWER_FLOOR_MS, presentPasswordResetEvent } from '../../src/modules/auth/password-reset.service.js';
 import { ADMIN, TEST_SECRET, adminToken, buildTestApp, call, registerCustomer } from '../helpers/app.js';
 import { assertProblem } from '../helpers/problem.js';
-import { assertPublicCustomer, assertThrottled, assertTokenRefused, attemptLogin, median, postFrom } from './helpers.js';
+import { assertPublicCustomer, assertThrottled, assertTokenRefused, attemptLogin, postFrom } from './helpers.js';
 
 const RESET_EVENT = 'customer.password_reset_requested';
 const HOUR_S = 3600;
@@ -126,24 +127,28 @@ test('when the email differs from the stored one only in case, then it names the
   assert.equal((events[0]!.parsed.customer as { id: number }).id, customer.id);
 });
 
-test('when known and unknown emails are asked for many times, then the answers take about the same time', async (t) => {
+test('when known and unknown emails are asked for many times, then the answers take the same time', async (t) => {
   const app = await buildTestApp(t, { passwordResetMaxPerHour: 1000 });
   const { customer } = await registerCustomer(app);
   const timed = async (email: string) => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     assert.equal((await requestReset(app, email)).status, 202);
-    return Number(process.hrtime.bigint() - started) / 1e6;
+    return performance.now() - started;
   };
-  for (let i = 0; i < 3; i += 1) await timed(`warm-up-${i}@example.com`);
+  await timed('warm-up@example.com');
   const known: number[] = [];
   const unknown: number[] = [];
-  for (let i = 0; i < 15; i += 1) {
+  for (let i = 0; i < 12; i += 1) {
     known.push(await timed(customer.email));
     unknown.push(await timed(`nobody-${i}@example.com`));
   }
-  // Both do the same work but the last write; no hashing or mail sending on either path.
-  const gap = Math.abs(median(known) - median(unknown));
-  assert.ok(gap < 10, `median ${median(known).toFixed(2)} ms (known) vs ${median(unknown).toFixed(2)} ms (unknown)`);
+  // Only a known email's request commits a write (a few ms, on PostgreSQL a WAL flush); both
+  // are answered after the same floor. The fastest quarter says what each path costs; the
+  // rest is what else the machine was doing.
+  const fast = (times: number[]) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 4)]!;
+  const what = `fastest quarter ${fast(known).toFixed(2)} ms (known) vs ${fast(unknown).toFixed(2)} ms (unknown)`;
+  assert.ok(Math.abs(fast(known) - fast(unknown)) < 10, what);
+  assert.ok(fast(known) >= RESET_ANSWER_FLOOR_MS - 1 && fast(unknown) >= RESET_ANSWER_FLOOR_MS - 1, what);
 });
 
 test('when the transaction recording the reset fails, then neither the token nor the event is kept', async (t) => {

@@ -67,7 +67,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ limiters: AuthLimiters }> =
         operationId: 'requestPasswordReset',
         summary: 'Ask for a password reset: the token goes to the shop\'s mailer, never in the answer',
         description:
-          'The same 202 whether or not the email belongs to an account. For a live customer it records the event ' +
+          'The same 202 whether or not the email belongs to an account, and no sooner than 100 ms after the request either way. ' +
+          'For a live customer it records the event ' +
           'customer.password_reset_requested, with a single-use token valid PASSWORD_RESET_TTL_S seconds (3600). ' +
           'Limited per client address and per email, PASSWORD_RESET_MAX_PER_HOUR an hour each (429 with Retry-After).',
         body: ref(PasswordResetBody),

@@ -1,4 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../../db/database.js';
 import { inTransaction } from '../../db/engine.js';
 import { type AttemptLimiter, hitAll, releaseAll } from '../../shared/attempt-limiter.js';
@@ -22,6 +24,14 @@ export interface PasswordResetDeps {
   secret: string;
   ttlSeconds: number;
 }
+
+/**
+ * A reset request is answered no sooner than this after it began. The one step only a live
+ * customer's request takes, committing a write, costs a few milliseconds more than the read
+ * an unknown email's ends with (on PostgreSQL, a WAL flush): enough to tell them apart by
+ * timing. Under the floor both take the same time; no person notices a tenth of a second.
+ */
+export const RESET_ANSWER_FLOOR_MS = 100;
 
 const REQUESTED = 'If that email belongs to an account, a link to reset its password is on its way.';
 const UNUSABLE_TOKEN = 'is not a usable reset token: it is unknown, already used or expired';
@@ -52,9 +62,11 @@ export function presentPasswordResetEvent(data: Record<string, unknown>, secret:
  * Asks for a reset. The answer is the same whether or not the email belongs to a live
  * customer, and so is the work up to the last step: both count against the throttles, derive
  * a token and look the customer up in a transaction; only for a live customer does that
- * transaction then write the token's hash and the event (together, or neither).
+ * transaction then write the token's hash and the event (together, or neither). Both are
+ * answered after the same floor (RESET_ANSWER_FLOOR_MS), so the write does not show in the time.
  */
 export async function requestPasswordReset(deps: PasswordResetDeps, input: PasswordResetBody & { address: string }): Promise<{ message: string }> {
+  const started = performance.now();
   const email = input.email.toLowerCase();
   const hits = [
     { limiter: deps.limiters.passwordResetsPerAddress, key: input.address },
@@ -79,6 +91,8 @@ export async function requestPasswordReset(deps: PasswordResetDeps, input: Passw
     await releaseAll(hits);
     throw error;
   }
+  const left = started + RESET_ANSWER_FLOOR_MS - performance.now();
+  if (left > 0) await sleep(left);
   return { message: REQUESTED };
 }
 
