@@ -21,6 +21,9 @@ const ACCESS: Record<string, Access> = {
   'GET /ready': 'public',
   'POST /customers/login': 'public',
   'POST /customers/register': 'public',
+  'POST /customers/password-reset': 'public',
+  'POST /customers/password-reset/confirm': 'public',
+  'POST /customers/logout': 'customer',
   'GET /products': 'public',
   'GET /products/p': 'public',
   'GET /products/{id}': 'public',
@@ -66,6 +69,16 @@ const ACCESS: Record<string, Access> = {
   'POST /tax-rates': 'admin',
   'PUT /tax-rates/{id}': 'admin',
   'DELETE /tax-rates/{id}': 'admin',
+  'GET /events': 'admin',
+  'POST /webhook-endpoints': 'admin',
+  'GET /webhook-endpoints': 'admin',
+  'GET /webhook-endpoints/{id}': 'admin',
+  'PUT /webhook-endpoints/{id}': 'admin',
+  'DELETE /webhook-endpoints/{id}': 'admin',
+  'POST /webhook-endpoints/{id}/rotate-secret': 'admin',
+  'POST /webhook-endpoints/{id}/test': 'admin',
+  'GET /webhook-endpoints/{id}/deliveries': 'admin',
+  'POST /webhook-deliveries/{id}/redeliver': 'admin',
 };
 
 interface AdminCall {
@@ -76,8 +89,19 @@ interface AdminCall {
 }
 
 /** One valid call to every admin-only route, each of which would change or reveal something if it went through. */
-function adminCalls(productId: number, orderId: number, rates: { shipping: number; tax: number }): AdminCall[] {
+function adminCalls(productId: number, orderId: number, rates: { shipping: number; tax: number }, hooks: { endpoint: number; delivery: number }): AdminCall[] {
+  const endpoint = `/webhook-endpoints/${hooks.endpoint}`;
   return [
+    { route: 'GET /events', method: 'GET', url: '/events' },
+    { route: 'POST /webhook-endpoints', method: 'POST', url: '/webhook-endpoints', body: { url: 'https://mallory.example/h', events: ['*'] } },
+    { route: 'GET /webhook-endpoints', method: 'GET', url: '/webhook-endpoints' },
+    { route: 'GET /webhook-endpoints/{id}', method: 'GET', url: endpoint },
+    { route: 'PUT /webhook-endpoints/{id}', method: 'PUT', url: endpoint, body: { url: 'https://mallory.example/h' } },
+    { route: 'DELETE /webhook-endpoints/{id}', method: 'DELETE', url: endpoint },
+    { route: 'POST /webhook-endpoints/{id}/rotate-secret', method: 'POST', url: `${endpoint}/rotate-secret` },
+    { route: 'POST /webhook-endpoints/{id}/test', method: 'POST', url: `${endpoint}/test` },
+    { route: 'GET /webhook-endpoints/{id}/deliveries', method: 'GET', url: `${endpoint}/deliveries` },
+    { route: 'POST /webhook-deliveries/{id}/redeliver', method: 'POST', url: `/webhook-deliveries/${hooks.delivery}/redeliver` },
     { route: 'POST /shipping-rates', method: 'POST', url: '/shipping-rates', body: { name: 'Free', price: 0, countries: ['*'] } },
     { route: 'PUT /shipping-rates/{id}', method: 'PUT', url: `/shipping-rates/${rates.shipping}`, body: { price: 0 } },
     { route: 'DELETE /shipping-rates/{id}', method: 'DELETE', url: `/shipping-rates/${rates.shipping}` },
@@ -99,7 +123,12 @@ async function openAdminTarget(t: Parameters<typeof openAttackShop>[0]) {
   const malloryOrder = await shop.placed(shop.mallory, [{ product_id: shop.mug.id, quantity: 1 }]);
   // Rates to tamper with: inactive, so the shop's orders still need no shipping.
   const rates = { shipping: await createdByAdmin(shop, '/shipping-rates', { name: 'Std', price: 5, countries: ['*'], active: false }), tax: await createdByAdmin(shop, '/tax-rates', { name: 'VAT', country_code: 'DE', rate: 19 }) };
-  return { ...shop, malloryOrder, rates, calls: adminCalls(shop.mug.id, malloryOrder.id, rates) };
+  // An endpoint (never delivered to: test apps only record) and one delivery of a ping to it.
+  const endpoint = await createdByAdmin(shop, '/webhook-endpoints', { url: 'https://erp.example.com/hooks', events: ['order.paid'] });
+  const ping = await call(shop.app, 'POST', `/webhook-endpoints/${endpoint}/test`, { token: shop.admin.token });
+  assert.equal(ping.status, 202);
+  const hooks = { endpoint, delivery: ping.body.delivery_id as number };
+  return { ...shop, malloryOrder, rates, hooks, calls: adminCalls(shop.mug.id, malloryOrder.id, rates, hooks) };
 }
 
 async function createdByAdmin(shop: Awaited<ReturnType<typeof openAttackShop>>, url: string, body: Record<string, unknown>): Promise<number> {

@@ -180,7 +180,9 @@ test('when the usual debug, admin, test and old-version paths are probed, then n
   }
   // And nothing of the kind is registered under another name.
   const suspicious = /debug|admin|test|internal|metrics|env|seed|reset|migrate|graphql|console|actuator|export|import|\/v\d/i;
-  assert.deepEqual(registeredRoutes(app).filter((route) => suspicious.test(route)), []);
+  // Two contract routes carry such words on purpose: a customer's password reset and an admin's test ping of a webhook endpoint.
+  const contract = /^POST \/customers\/password-reset(\/confirm)?$|^POST \/webhook-endpoints\/[^/]+\/test$/;
+  assert.deepEqual(registeredRoutes(app).filter((route) => suspicious.test(route) && !contract.test(route)), []);
 });
 
 test('when the Swagger UI static route is asked for files outside its folder, then 404: it serves only its own assets', async (t) => {
