@@ -14,6 +14,9 @@ const CHECKOUT_RULES = ['/body/shipping_address_id', '/body/billing_address_id',
 const RULES_BEYOND_SCHEMA: Record<string, string[]> = {
   'PUT /customers/{id}': ['/body/current_password'],
   'POST /customers/password-reset/confirm': ['/body/token'],
+  // An endpoint URL must also be https and on a public address (destination.ts).
+  'POST /webhook-endpoints': ['/body/url'],
+  'PUT /webhook-endpoints/{id}': ['/body/url'],
   'GET /products': ['/querystring/min_price'],
   'GET /products/p': ['/querystring/min_price', '/querystring/after'],
   'POST /orders': ['/body/items', ...CHECKOUT_RULES],
