@@ -22,6 +22,8 @@ export interface SideRounds {
   /** Means over the rounds. */
   requestsPerS: number;
   p99Ms: number;
+  /** Undefined when a round has no CPU figure (no /proc). */
+  cpuUsPerRequest: number | undefined;
   rounds: ScenarioResult[];
 }
 
@@ -31,6 +33,14 @@ export interface ComparedScenario {
   current: SideRounds;
   /** Current over baseline requests per second: above 1 the current build is faster. */
   ratio: number;
+  /**
+   * The median over rounds of current's req/s over baseline's in the same round: the two are
+   * run one after the other, so a machine whose load swings from round to round (shared cores)
+   * moves a pair together, where it moves the means apart.
+   */
+  roundRatio: number;
+  /** Current over baseline CPU time per request: below 1 the current build does less work. */
+  cpuRatio: number | undefined;
 }
 
 export interface CompareReport extends Omit<Report, 'seedMs' | 'startupMs' | 'idleRssBytes' | 'scenarios'> {
@@ -41,14 +51,32 @@ export interface CompareReport extends Omit<Report, 'seedMs' | 'startupMs' | 'id
 }
 
 export function compared(name: string, baseline: ScenarioResult[], current: ScenarioResult[]): ComparedScenario {
-  const side = (rounds: ScenarioResult[]): SideRounds => ({
-    requestsPerS: mean(rounds.map((r) => r.requestsPerS)),
-    p99Ms: mean(rounds.map((r) => r.p99Ms)),
-    rounds,
-  });
+  const side = (rounds: ScenarioResult[]): SideRounds => {
+    const cpu = rounds.map((r) => r.cpuUsPerRequest);
+    return {
+      requestsPerS: mean(rounds.map((r) => r.requestsPerS)),
+      p99Ms: mean(rounds.map((r) => r.p99Ms)),
+      cpuUsPerRequest: cpu.every((us) => us !== undefined) ? mean(cpu) : undefined,
+      rounds,
+    };
+  };
   const before = side(baseline);
   const after = side(current);
-  return { name, baseline: before, current: after, ratio: before.requestsPerS > 0 ? after.requestsPerS / before.requestsPerS : 0 };
+  const pairs = baseline.map((b, i) => (b.requestsPerS > 0 ? (current[i]?.requestsPerS ?? 0) / b.requestsPerS : 0));
+  return {
+    name,
+    baseline: before,
+    current: after,
+    ratio: before.requestsPerS > 0 ? after.requestsPerS / before.requestsPerS : 0,
+    roundRatio: median(pairs),
+    cpuRatio: before.cpuUsPerRequest && after.cpuUsPerRequest !== undefined ? after.cpuUsPerRequest / before.cpuUsPerRequest : undefined,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 export function compareMarkdown(report: CompareReport): string {
@@ -59,7 +87,8 @@ export function compareMarkdown(report: CompareReport): string {
     `\`${report.command}\`, ${report.date}. Loopback only; numbers from a shared machine are noisy, so read the ratios.`,
     `Both APIs ran at once, each on its own database seeded alike; every scenario alternated baseline and current`,
     `(baseline, current, current, baseline, …), ${report.rounds} rounds each, each after its own warm-up. Figures are the`,
-    `mean of a side's rounds; the notes give each round's req/s in the order run.`,
+    `mean of a side's rounds; the notes give each round's req/s in the order run. "Per round" is the median of current/baseline`,
+    `within each round (the two sides measured back to back); CPU is the server's CPU time per request answered.`,
     '',
     ...setupRows(machine, report.database),
     `| data | ${int(report.products)} products, ${int(report.customers)} customers each |`,
@@ -68,14 +97,18 @@ export function compareMarkdown(report: CompareReport): string {
     `| current | ${sideLine(report.current)} |`,
   ];
   const rows = [
-    '| scenario | baseline req/s | current req/s | current/baseline | baseline p99 ms | current p99 ms | notes |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| scenario | baseline req/s | current req/s | current/baseline | per round | baseline CPU µs/req | current CPU µs/req | CPU current/baseline | baseline p99 ms | current p99 ms | notes |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...report.scenarios.map(
       (s) =>
-        `| ${s.name} | ${rate(s.baseline.requestsPerS)} | ${rate(s.current.requestsPerS)} | ${s.ratio.toFixed(2)}× | ${ms(s.baseline.p99Ms)} | ${ms(s.current.p99Ms)} | ${notes(s, report.connections)} |`,
+        `| ${s.name} | ${rate(s.baseline.requestsPerS)} | ${rate(s.current.requestsPerS)} | ${s.ratio.toFixed(2)}× | ${s.roundRatio.toFixed(2)}× | ${cpu(s.baseline.cpuUsPerRequest)} | ${cpu(s.current.cpuUsPerRequest)} | ${s.cpuRatio === undefined ? '–' : `${s.cpuRatio.toFixed(3)}×`} | ${ms(s.baseline.p99Ms)} | ${ms(s.current.p99Ms)} | ${notes(s, report.connections)} |`,
     ),
   ];
   return [...header, '', ...rows, ''].join('\n');
+}
+
+function cpu(us: number | undefined): string {
+  return us === undefined ? '–' : us.toFixed(1);
 }
 
 function sideLine(side: ComparedSide): string {
@@ -93,6 +126,10 @@ function notes(s: ComparedScenario, runConnections: number): string {
   if (first && first.connections !== runConnections) parts.push(`${first.connections} connections`);
   const rounds = (side: SideRounds) => side.rounds.map((r) => rate(r.requestsPerS)).join(' / ');
   parts.push(`rounds ${rounds(s.baseline)} vs ${rounds(s.current)}`);
+  if (s.cpuRatio !== undefined) {
+    const cpuRounds = (side: SideRounds) => side.rounds.map((r) => cpu(r.cpuUsPerRequest)).join(' / ');
+    parts.push(`CPU µs/req ${cpuRounds(s.baseline)} vs ${cpuRounds(s.current)}`);
+  }
   if (first?.background) {
     // The flood's own answers: a build that refuses it sooner (429) leaves the reads more CPU.
     const flood = (side: SideRounds) =>

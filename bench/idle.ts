@@ -33,7 +33,7 @@ export async function waitUntilIdle(server: { pid: number; url: string }, maxMs:
 }
 
 /** User plus system CPU time of a process, in seconds; undefined without /proc. */
-function cpuSeconds(pid: number): number | undefined {
+export function cpuSeconds(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces), from field 3 on: utime is 14, stime 15.

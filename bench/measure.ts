@@ -1,7 +1,7 @@
 // One scenario measured against one server: a warm-up, the measured load (with the server's
 // peak RSS sampled meanwhile), and after each a wait for the server to finish what the load
 // left in flight. Shared by the usual run and the comparison of two builds (compare.ts).
-import { waitUntilIdle } from './idle.js';
+import { cpuSeconds, waitUntilIdle } from './idle.js';
 import { fire } from './load.js';
 import { say } from './log.js';
 import type { ScenarioResult } from './report.js';
@@ -82,8 +82,12 @@ export async function runScenario(
     restarted = await settle(target);
   }
   const rss = new PeakRss(target.server.pid);
+  const cpuBefore = cpuSeconds(target.server.pid);
   const [measured, background] = await fireAll(load.durationS);
+  const cpuAfter = cpuSeconds(target.server.pid);
   const peakRssBytes = rss.stop();
+  const answered = measured.requests + (background?.requests ?? 0);
+  const cpuUsPerRequest = cpuBefore !== undefined && cpuAfter !== undefined && answered > 0 ? ((cpuAfter - cpuBefore) * 1e6) / answered : undefined;
   restarted = (await settle(target)) || restarted;
 
   const bare = scenario.server === 'bare' ? measured : earlier.find((r) => r.server === 'bare');
@@ -93,6 +97,7 @@ export async function runScenario(
     server: scenario.server,
     ...measured,
     peakRssBytes,
+    ...(cpuUsPerRequest !== undefined ? { cpuUsPerRequest } : {}),
     ratioToBare: bare && bare.requestsPerS > 0 ? measured.requestsPerS / bare.requestsPerS : 0,
     restarted,
     ...(background && scenario.background ? { background: { name: scenario.background.name, ...background } } : {}),

@@ -11,6 +11,13 @@ export interface ScenarioResult extends LoadResult {
   name: string;
   server: 'bare' | 'api';
   peakRssBytes: number;
+  /**
+   * The server's CPU time (user and system, from /proc) during the measured load over the
+   * requests it answered, background load included; absent without /proc. The server's own work
+   * rather than the share of the machine it got, though a shared machine still moves it (caches,
+   * a core taken mid-request).
+   */
+  cpuUsPerRequest?: number;
   /** Requests per second over the bare server's, measured in the same run. */
   ratioToBare: number;
   /** The server was still busy with abandoned requests 5 s after a load stopped, and was restarted. */

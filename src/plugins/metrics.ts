@@ -1,7 +1,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { type Metrics, UNMATCHED_ROUTE, createMetrics, recordRequest } from '../shared/metrics.js';
+import { type Metrics, UNMATCHED_ROUTE, createMetrics, recordRequest, renderMetrics } from '../shared/metrics.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -68,7 +68,7 @@ async function answer(metrics: Metrics, request: IncomingMessage, response: Serv
     plain(response, 405, 'Method not allowed');
   } else {
     try {
-      const text = await metrics.registry.metrics();
+      const text = await renderMetrics(metrics);
       response.writeHead(200, { 'content-type': metrics.registry.contentType, 'content-length': Buffer.byteLength(text) });
       response.end(request.method === 'HEAD' ? undefined : text);
     } catch (error) {

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { RequestSeries } from './request-series.js';
 
 /**
  * The Prometheus metrics of one app (METRICS_PORT). Each app has a registry of its own, so
@@ -7,10 +8,10 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * need not ask whether metrics are on.
  */
 export interface Metrics {
-  /** Everything /metrics answers: this app's metrics and the process's own figures. */
+  /** This app's metrics but the per-request ones, and the process's own figures. */
   readonly registry: Registry;
-  readonly requests: Counter<RequestLabel>;
-  readonly requestDuration: Histogram<RequestLabel>;
+  /** http_requests_total and http_request_duration_seconds (see request-series.ts for why not in the registry). */
+  readonly requests: RequestSeries;
   readonly ordersPlaced: Counter;
   readonly deliveries: Counter<'outcome'>;
   /** Set by the events code; until then events_waiting reports 0. */
@@ -19,16 +20,11 @@ export interface Metrics {
   onSourceError: (error: unknown) => void;
 }
 
-type RequestLabel = 'route' | 'method' | 'status';
-
 /** What one webhook delivery attempt came to: a 2xx, given up for good, or to be tried again. */
 export type DeliveryOutcome = 'succeeded' | 'failed' | 'retried';
 
 /** The route label of a request no route matched: one value, whatever path a client makes up. */
 export const UNMATCHED_ROUTE = 'unmatched';
-
-// Most answers take a few milliseconds: buckets finer than prom-client's default below 5 ms.
-const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 export function createMetrics(): Metrics {
   // A copy of the process registry: the same default metric objects, plus this app's own.
@@ -36,19 +32,7 @@ export function createMetrics(): Metrics {
   const registers = [registry];
   const metrics: Metrics = {
     registry,
-    requests: new Counter({
-      name: 'http_requests_total',
-      help: 'HTTP requests answered, by route pattern (unmatched for 404s), method and status.',
-      labelNames: ['route', 'method', 'status'],
-      registers,
-    }),
-    requestDuration: new Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'Time from receiving a request to the end of its answer, by route pattern, method and status.',
-      labelNames: ['route', 'method', 'status'],
-      buckets: DURATION_BUCKETS,
-      registers,
-    }),
+    requests: new RequestSeries(),
     ordersPlaced: new Counter({ name: 'orders_placed_total', help: 'Orders placed.', registers }),
     deliveries: new Counter({
       name: 'webhook_deliveries_total',
@@ -61,7 +45,7 @@ export function createMetrics(): Metrics {
   };
   new Gauge({
     name: 'events_waiting',
-    help: 'Events recorded but not yet delivered to every subscribed webhook endpoint.',
+    help: 'Webhook deliveries waiting for an attempt: events not yet delivered to an endpoint subscribed to them.',
     registers,
     // Asked at each scrape, never per event.
     async collect() {
@@ -79,9 +63,12 @@ export function createMetrics(): Metrics {
 
 /** Counts one request; `seconds` from its arrival to the end of its answer. */
 export function recordRequest(metrics: Metrics, route: string, method: string, status: number, seconds: number): void {
-  const labels = { route, method, status: String(status) };
-  metrics.requests.inc(labels);
-  metrics.requestDuration.observe(labels, seconds);
+  metrics.requests.record(route, method, status, seconds);
+}
+
+/** What GET /metrics answers, in the registry's format (metrics.registry.contentType: Prometheus's text format). */
+export async function renderMetrics(metrics: Metrics): Promise<string> {
+  return `${await metrics.registry.metrics()}\n${metrics.requests.render()}`;
 }
 
 export function countOrderPlaced(metrics: Metrics | undefined): void {

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { countDelivery, countOrderPlaced, setEventsWaitingSource } from '../../src/shared/metrics.js';
+import { RequestSeries } from '../../src/shared/request-series.js';
 import { adminToken, buildTestApp, call, createProduct } from '../helpers/app.js';
 import { listen } from '../helpers/http.js';
 
@@ -71,6 +72,36 @@ test('when products are read by id and an unknown path is asked, then /metrics c
   const seconds = sample(text, 'http_request_duration_seconds_sum', { ...byId, status: '200' });
   assert.ok(seconds !== undefined && seconds > 0 && seconds < 10, `took ${seconds} s`);
   assert.doesNotMatch(text, /no\/such\/path|another-made-up-path/, 'a path no route matches never becomes a label');
+  assertTextFormat(text);
+});
+
+/** Every line a comment, blank or a sample; each family declared once. */
+function assertTextFormat(text: string): void {
+  for (const line of text.split('\n')) {
+    assert.match(line, /^$|^# (HELP|TYPE) \S+ .+$|^[a-zA-Z_:][\w:]*(\{([a-zA-Z_]\w*="(?:[^"\\\n]|\\.)*",?)*\})? \S+$/, `a valid line: ${line}`);
+  }
+  const types = text.split('\n').filter((line) => line.startsWith('# TYPE '));
+  assert.equal(new Set(types.map((line) => line.split(' ')[2])).size, types.length, 'each family once');
+  assert.ok(text.endsWith('\n'));
+}
+
+test('when durations fall on and between bucket bounds, then each is counted in the first bucket whose bound it does not exceed, cumulatively', () => {
+  const series = new RequestSeries();
+  for (const seconds of [0.001, 0.0011, 0.0025, 0.3, 11]) series.record('/a/:id', 'GET', 200, seconds);
+  series.record('/with "quotes"\\', 'POST', 201, 0.002);
+  const text = series.render();
+  const a = { route: '/a/:id', method: 'GET', status: '200' };
+  assert.equal(sample(text, 'http_request_duration_seconds_bucket', { ...a, le: '0.001' }), 1);
+  assert.equal(sample(text, 'http_request_duration_seconds_bucket', { ...a, le: '0.0025' }), 3);
+  assert.equal(sample(text, 'http_request_duration_seconds_bucket', { ...a, le: '0.25' }), 3);
+  assert.equal(sample(text, 'http_request_duration_seconds_bucket', { ...a, le: '0.5' }), 4);
+  assert.equal(sample(text, 'http_request_duration_seconds_bucket', { ...a, le: '10' }), 4);
+  assert.equal(sample(text, 'http_request_duration_seconds_bucket', { ...a, le: '+Inf' }), 5);
+  assert.equal(sample(text, 'http_request_duration_seconds_count', a), 5);
+  assert.ok(Math.abs((sample(text, 'http_request_duration_seconds_sum', a) ?? 0) - 11.3046) < 1e-9);
+  assert.equal(sample(text, 'http_requests_total', a), 5);
+  assert.match(text, /^http_requests_total\{route="\/with \\"quotes\\"\\\\",method="POST",status="201"\} 1$/m, 'label values escaped');
+  assertTextFormat(text);
 });
 
 test('when orders, deliveries and waiting events are reported, then /metrics shows them beside the process figures', async (t) => {
