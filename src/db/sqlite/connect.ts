@@ -20,6 +20,7 @@ export function connectSqlite(path: string): Db {
   sqlite.pragma('foreign_keys = ON');
   // Another process holding the write lock makes us wait, not fail at once.
   sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('temp_store = MEMORY');
   if (path !== ':memory:') restrictSidecars(path);
   // The one place a Kysely instance becomes a Db (see database.ts).
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }) as Db;
