@@ -35,7 +35,7 @@ export function registerEngine(db: Kysely<any>, engine: Engine): void {
   engines.set(db.getExecutor().adapter, engine);
 }
 
-export function engineOf(db: Queryable): Engine {
+export function engineOf(db: Kysely<any>): Engine {
   const engine = engines.get(db.getExecutor().adapter);
   if (!engine) throw new Error('This database was not opened by connectDatabase.');
   return engine;
@@ -47,6 +47,6 @@ export function inTransaction<T>(db: Db, work: (trx: Trx) => Promise<T>): Promis
 }
 
 /** The implementation of something whose SQL differs between the engines, for this database. */
-export function forEngine<T>(db: Queryable, implementations: Record<EngineName, T>): T {
+export function forEngine<T>(db: Kysely<any>, implementations: Record<EngineName, T>): T {
   return implementations[engineOf(db).name];
 }

@@ -11,6 +11,7 @@ import * as m0009 from './0009_shipping_and_tax_rates.js';
 import * as m0010 from './0010_guest_carts.js';
 import * as m0011 from './0011_order_checkout.js';
 import * as m0012 from './0012_events_and_webhooks.js';
+import * as m0013 from './0013_sqlite_events_fan_out_at_write.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0010_guest_carts': m0010,
   '0011_order_checkout': m0011,
   '0012_events_and_webhooks': m0012,
+  '0013_sqlite_events_fan_out_at_write': m0013,
 };

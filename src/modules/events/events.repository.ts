@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { compileOnce } from '../../db/compile-once.js';
 import type { Queryable, Trx } from '../../db/database.js';
+import { forEngine } from '../../db/engine.js';
 import type { EventType } from './events.schemas.js';
 
 /** A new event's id: unique forever (random, so a restored or second database never repeats one). */
@@ -7,14 +10,29 @@ export function newEventId(): string {
   return `evt_${randomUUID().replaceAll('-', '')}`;
 }
 
+/**
+ * SQLite writes one transaction at a time, so the order events are written in is the order
+ * they commit in: an event takes its place in the feed as it is written (the next after the
+ * last), and migration 0013's trigger adds its deliveries. On PostgreSQL, where a transaction
+ * may commit after a later one, the dispatcher places events once they have committed.
+ */
+const insertEventRow = compileOnce((db, p: { id: string; type: string; data: string; now: string }) =>
+  db
+    .insertInto('events')
+    .values({
+      id: p.id,
+      type: p.type,
+      data: p.data,
+      created_at: p.now,
+      position: forEngine(db, { sqlite: sql<number>`(select coalesce(max(position), 0) + 1 from events)`, postgres: null }),
+    })
+    .returning('seq'),
+);
+
 /** Writes an event in the caller's transaction: it commits with the change, or not at all. */
 export async function insertEvent(trx: Trx, type: EventType, data: string, now: string, id = newEventId()): Promise<{ seq: number; id: string }> {
-  const row = await trx
-    .insertInto('events')
-    .values({ id, type, data, created_at: now, position: null })
-    .returning('seq')
-    .executeTakeFirstOrThrow();
-  return { seq: row.seq, id };
+  const { rows } = await insertEventRow(trx, { id, type, data, now });
+  return { seq: rows[0]!.seq, id };
 }
 
 export interface StoredEvent {
