@@ -22,8 +22,9 @@ export type EventType = (typeof EVENT_TYPES)[number];
 /**
  * Types that carry a secret go only to endpoints that name them, never to "*" (a reset
  * token in the hands of every subscriber would let any of them take over the account).
+ * Migration 0013's SQLite trigger (events_fan_out) repeats this list: a type added here
+ * needs a migration that changes it.
  */
-// Migration 0013's SQLite trigger (events_fan_out) repeats this list: a type added here needs a migration changing it.
 export const SENT_ONLY_BY_NAME: readonly EventType[] = ['customer.password_reset_requested'];
 
 /** Why an order was cancelled, as its event says. */
