@@ -29,6 +29,12 @@ export interface DeliveryWorkerOptions {
 const LEASE_MARGIN_MS = 30_000;
 /** Retry-After is honoured up to an hour. */
 const MAX_RETRY_AFTER_S = 3600;
+/**
+ * Cycles (a dispatch and a claim, each a write) start at least this far apart. A busy shop
+ * wakes the worker after every write request; then each cycle takes a batch of them rather
+ * than every order paying for a cycle of its own. A wake on an idle shop runs at once.
+ */
+const MIN_CYCLE_GAP_MS = 10;
 /** Up to 10% is added to each scheduled delay, so retries of many deliveries spread out. */
 const JITTER = 0.1;
 
@@ -46,6 +52,10 @@ export class DeliveryWorker {
   private inFlight = 0;
   private cycle: Promise<void> | undefined;
   private again = false;
+  private lastCycleAt = -Infinity;
+  /** Set while a wake waits for MIN_CYCLE_GAP_MS to pass. */
+  private gapTimer: NodeJS.Timeout | undefined;
+  /** The next poll, or the next retry falling due. */
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -55,39 +65,58 @@ export class DeliveryWorker {
     this.wake();
   }
 
-  /** Looks for work now (coalesced: a wake during a cycle runs one more cycle). */
+  /**
+   * Looks for work now, or as soon as MIN_CYCLE_GAP_MS since the last cycle's start has
+   * passed (coalesced: wakes during a cycle, or while one waits its turn, make one more cycle).
+   */
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.gapTimer) return;
     if (this.cycle) {
       this.again = true;
       return;
     }
     clearTimeout(this.timer);
-    this.cycle = this.runCycles().finally(() => {
-      this.cycle = undefined;
-      void this.sleepUntilNextDue();
-    });
+    const wait = this.lastCycleAt + MIN_CYCLE_GAP_MS - performance.now();
+    if (wait <= 0) {
+      this.runCycle();
+      return;
+    }
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = undefined;
+      this.runCycle();
+    }, wait);
+    this.gapTimer.unref();
   }
 
   /** Stops looking for work and abandons attempts in flight; their leases run out and another process (or a restart) makes them again. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.gapTimer);
     for (const attempt of this.attempts) attempt.abort();
     await this.cycle;
   }
 
-  private async runCycles(): Promise<void> {
-    do {
+  private runCycle(): void {
+    if (this.stopped) return;
+    this.lastCycleAt = performance.now();
+    this.again = false;
+    this.cycle = this.dispatchAndClaim().finally(() => {
+      this.cycle = undefined;
+      if (this.again) this.wake();
+      else void this.sleepUntilNextDue();
+    });
+  }
+
+  private async dispatchAndClaim(): Promise<void> {
+    try {
+      await dispatchEvents(this.options.db);
+      await this.claimAndAttempt();
+    } catch (error) {
+      // No cycle right after a failed one: the next wake or poll tries again.
       this.again = false;
-      try {
-        await dispatchEvents(this.options.db);
-        await this.claimAndAttempt();
-      } catch (error) {
-        if (!this.stopped) this.options.log.warn({ err: error }, 'webhook delivery cycle failed');
-        return;
-      }
-    } while (this.again && !this.stopped);
+      if (!this.stopped) this.options.log.warn({ err: error }, 'webhook delivery cycle failed');
+    }
   }
 
   private async sleepUntilNextDue(): Promise<void> {
