@@ -64,7 +64,10 @@ test('when every attempt fails, then the delivery ends failed after the schedule
 });
 
 test('when the endpoint hangs, then the attempt fails by timeout and the next one is made', async (t) => {
-  const shop = await openWebhookShop(t, { ...FAST_RETRIES, webhookTimeoutMs: 300 });
+  // The retry waits 200 ms after the timeout, so the second attempt comes at least 500 ms
+  // after the first was started: 300 ms apart at the receiver even if the first took 200 ms
+  // to arrive there (a loaded machine).
+  const shop = await openWebhookShop(t, { webhookRetryScheduleSeconds: [0.2, 0.2], webhookTimeoutMs: 300 });
   const receiver = await startReceiver(t, ['hang']);
   const endpoint = await shop.subscribe(receiver.url);
   await shop.placeOrder();

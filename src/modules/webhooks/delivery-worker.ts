@@ -142,12 +142,17 @@ export class DeliveryWorker {
     const free = this.options.maxInFlight - this.inFlight;
     if (free <= 0) return;
     const now = Date.now();
+    const nowIso = new Date(now).toISOString();
+    const skipEndpoints = this.saturatedEndpoints();
+    // A read first, so a cycle with nothing due takes no write lock.
+    const nextDue = await repo.nextDueAt(this.options.db, nowIso, skipEndpoints);
+    if (nextDue === undefined || nextDue > nowIso) return;
     const claimed = await repo.claimDueDeliveries(this.options.db, {
       owner: this.owner,
-      now: new Date(now).toISOString(),
+      now: nowIso,
       leaseUntil: new Date(now + this.options.timeoutMs + LEASE_MARGIN_MS).toISOString(),
       limit: free,
-      skipEndpoints: this.saturatedEndpoints(),
+      skipEndpoints,
     });
     const giveBack: number[] = [];
     for (const delivery of claimed) {

@@ -16,6 +16,9 @@ const BATCH = 500;
  */
 export async function dispatchEvents(db: Db): Promise<{ events: number; deliveries: number }> {
   const total = { events: 0, deliveries: 0 };
+  // A read first: most cycles find nothing (on SQLite every event the application writes is
+  // placed as it is written), and then take no write lock at all.
+  if (!(await repo.anyUndispatchedEvent(db))) return total;
   for (;;) {
     const round = await inTransaction(db, async (trx) => {
       await repo.lockDispatch(trx);

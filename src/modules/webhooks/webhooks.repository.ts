@@ -155,6 +155,12 @@ export async function positionEvents(trx: Trx, last: number, batch: number): Pro
   return Number(result.numAffectedRows ?? 0n);
 }
 
+/** Whether any committed event still waits for its place in the feed (the partial index finds it). */
+export async function anyUndispatchedEvent(db: Queryable): Promise<boolean> {
+  const row = await db.selectFrom('events').select('seq').where('position', 'is', null).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function lastPosition(trx: Trx): Promise<number> {
   const row = await trx.selectFrom('events').select((eb) => eb.fn.max('position').as('last')).executeTakeFirst();
   return Number(row?.last ?? 0);
