@@ -129,6 +129,25 @@ test('when no attempt succeeds for WEBHOOK_DISABLE_AFTER_S, then the endpoint is
   assert.match(disabled.disabled_reason, /No attempt has succeeded/);
 });
 
+test('when a failing endpoint succeeds again, then its failing streak ends and a later failure starts a new one', async (t) => {
+  const shop = await openWebhookShop(t, { webhookRetryScheduleSeconds: [0.05], webhookDisableAfterSeconds: 1 });
+  const receiver = await startReceiver(t, [{ status: 500 }]);
+  const endpoint = await shop.subscribe(receiver.url);
+  await shop.placeOrder();
+  await receiver.waitFor(2);
+  // Longer than WEBHOOK_DISABLE_AFTER_S since the first failure: had the success not ended
+  // that streak, the next failure would disable the endpoint.
+  await new Promise((resolve) => setTimeout(resolve, 1200));
+  receiver.answerNext({ status: 500 }, { status: 500 });
+  await shop.placeOrder();
+  await receiver.waitFor(3);
+  const [latest] = await eventually(() => shop.deliveries(endpoint.id), (items) => items[0]?.attempts === 1 && items[0]?.status === 'pending');
+  assert.equal(latest.last_status_code, 500);
+  const shown = await call(shop.app, 'GET', `/webhook-endpoints/${endpoint.id}`, { token: shop.admin });
+  assert.equal(shown.body.active, true);
+  assert.equal(shown.body.disabled_reason, null);
+});
+
 test('when the secret is rotated, then deliveries carry a signature by each secret for the overlap, and each verifies alone', async (t) => {
   const shop = await openWebhookShop(t);
   const receiver = await startReceiver(t);

@@ -30,9 +30,10 @@ const LEASE_MARGIN_MS = 30_000;
 /** Retry-After is honoured up to an hour. */
 const MAX_RETRY_AFTER_S = 3600;
 /**
- * Cycles (a dispatch and a claim, each a write) start at least this far apart. A busy shop
- * wakes the worker after every write request; then each cycle takes a batch of them rather
- * than every order paying for a cycle of its own. A wake on an idle shop runs at once.
+ * Cycles woken by commits start at least this far apart. A busy shop wakes the worker after
+ * every write request; then each cycle takes a batch of them rather than every order paying
+ * for a cycle of its own. A wake on an idle shop runs at once, and so does the cycle after an
+ * attempt ends (its endpoint has room for the next delivery).
  */
 const MIN_CYCLE_GAP_MS = 10;
 /** Up to 10% is added to each scheduled delay, so retries of many deliveries spread out. */
@@ -52,6 +53,7 @@ export class DeliveryWorker {
   private inFlight = 0;
   private cycle: Promise<void> | undefined;
   private again = false;
+  private againAtOnce = false;
   private lastCycleAt = -Infinity;
   /** Set while a wake waits for MIN_CYCLE_GAP_MS to pass. */
   private gapTimer: NodeJS.Timeout | undefined;
@@ -66,17 +68,27 @@ export class DeliveryWorker {
   }
 
   /**
-   * Looks for work now, or as soon as MIN_CYCLE_GAP_MS since the last cycle's start has
-   * passed (coalesced: wakes during a cycle, or while one waits its turn, make one more cycle).
+   * Something was committed: looks for work now, or once MIN_CYCLE_GAP_MS has passed since
+   * the last cycle began (folded: wakes during a cycle, or while one waits its turn, make
+   * one more cycle).
    */
   wake(): void {
-    if (this.stopped || this.gapTimer) return;
+    this.schedule(false);
+  }
+
+  /** `atOnce`: room was made or work is known to be waiting (an attempt ended, a claim came back full), so no gap. */
+  private schedule(atOnce: boolean): void {
+    if (this.stopped) return;
     if (this.cycle) {
       this.again = true;
+      this.againAtOnce ||= atOnce;
       return;
     }
+    const wait = atOnce ? 0 : this.lastCycleAt + MIN_CYCLE_GAP_MS - performance.now();
+    if (wait > 0 && this.gapTimer) return;
     clearTimeout(this.timer);
-    const wait = this.lastCycleAt + MIN_CYCLE_GAP_MS - performance.now();
+    clearTimeout(this.gapTimer);
+    this.gapTimer = undefined;
     if (wait <= 0) {
       this.runCycle();
       return;
@@ -101,9 +113,10 @@ export class DeliveryWorker {
     if (this.stopped) return;
     this.lastCycleAt = performance.now();
     this.again = false;
+    this.againAtOnce = false;
     this.cycle = this.dispatchAndClaim().finally(() => {
       this.cycle = undefined;
-      if (this.again) this.wake();
+      if (this.again) this.schedule(this.againAtOnce);
       else void this.sleepUntilNextDue();
     });
   }
@@ -115,6 +128,7 @@ export class DeliveryWorker {
     } catch (error) {
       // No cycle right after a failed one: the next wake or poll tries again.
       this.again = false;
+      this.againAtOnce = false;
       if (!this.stopped) this.options.log.warn({ err: error }, 'webhook delivery cycle failed');
     }
   }
@@ -167,15 +181,18 @@ export class DeliveryWorker {
     }
     await repo.releaseDeliveries(this.options.db, giveBack, this.owner);
     // A full claim may have left more due work behind.
-    if (claimed.length === free) this.again = true;
+    if (claimed.length === free) {
+      this.again = true;
+      this.againAtOnce = true;
+    }
   }
 
   private async attempt(delivery: repo.ClaimedDelivery): Promise<void> {
     const abort = new AbortController();
     this.attempts.add(abort);
     try {
-      const outcome = await this.send(delivery, abort.signal);
-      if (outcome && !this.stopped) await this.record(delivery, outcome);
+      const sent = await this.send(delivery, abort.signal);
+      if (sent && !this.stopped) await this.record(delivery, sent.outcome, sent.endpointWasFailing);
     } catch (error) {
       if (!this.stopped) this.options.log.warn({ err: error, delivery: delivery.id }, 'webhook attempt could not be recorded');
     } finally {
@@ -184,12 +201,12 @@ export class DeliveryWorker {
       const count = (this.perEndpoint.get(delivery.endpoint_id) ?? 1) - 1;
       if (count === 0) this.perEndpoint.delete(delivery.endpoint_id);
       else this.perEndpoint.set(delivery.endpoint_id, count);
-      this.wake();
+      this.schedule(true);
     }
   }
 
   /** One attempt: the event as consumers see it, signed with every valid secret, sent to the endpoint's checked address. */
-  private async send(delivery: repo.ClaimedDelivery, signal: AbortSignal): Promise<AttemptOutcome | undefined> {
+  private async send(delivery: repo.ClaimedDelivery, signal: AbortSignal): Promise<{ outcome: AttemptOutcome; endpointWasFailing: boolean } | undefined> {
     const { db } = this.options;
     const [event, endpoint] = await Promise.all([findEventBySeq(db, delivery.event_seq), repo.findEndpointForAttempt(db, delivery.endpoint_id)]);
     // Deleted meanwhile (its deliveries went with it).
@@ -202,16 +219,18 @@ export class DeliveryWorker {
       secrets.push(endpoint.previous_secret);
     }
     const headers = webhookHeaders(secrets, event.id, Math.floor(Date.now() / 1000), body);
-    return sendAttempt({ url: endpoint.url, body, headers, timeoutMs: this.options.timeoutMs, allowPrivateNetworks: this.options.allowPrivateNetworks, signal });
+    const outcome = await sendAttempt({ url: endpoint.url, body, headers, timeoutMs: this.options.timeoutMs, allowPrivateNetworks: this.options.allowPrivateNetworks, signal });
+    return { outcome, endpointWasFailing: endpoint.failing_since !== null };
   }
 
-  private async record(delivery: repo.ClaimedDelivery, outcome: AttemptOutcome): Promise<void> {
+  private async record(delivery: repo.ClaimedDelivery, outcome: AttemptOutcome, endpointWasFailing: boolean): Promise<void> {
     const { db } = this.options;
     const at = new Date();
     const atIso = at.toISOString();
     if (outcome.succeeded) {
       await repo.recordAttempt(db, delivery.id, this.owner, { status: 'succeeded', nextAttemptAt: null, statusCode: outcome.statusCode, error: null, at: atIso });
-      await repo.markEndpointHealthy(db, delivery.endpoint_id);
+      // Only an endpoint in a failing streak needs it ended (a write, skipped on the usual success).
+      if (endpointWasFailing) await repo.markEndpointHealthy(db, delivery.endpoint_id);
       this.options.onOutcome?.('succeeded');
       return;
     }

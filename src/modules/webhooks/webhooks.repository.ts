@@ -298,7 +298,7 @@ export async function disableEndpoint(db: Queryable, id: number, reason: string,
 export function findEndpointForAttempt(db: Queryable, id: number) {
   return db
     .selectFrom('webhook_endpoints')
-    .select(['id', 'url', 'active', 'secret', 'previous_secret', 'previous_secret_expires_at'])
+    .select(['id', 'url', 'active', 'secret', 'previous_secret', 'previous_secret_expires_at', 'failing_since'])
     .where('id', '=', id)
     .executeTakeFirst();
 }
