@@ -29,6 +29,13 @@
  * /metrics is read at the end, to show it counted the load). Without --only it runs
  * GET /products/{id} alone, the scenario whose cost the metrics must keep under 5%.
  *
+ * Events and webhooks (--webhooks): see bench/webhooks.ts. What a subscribed endpoint costs
+ * POST /orders (alternating rounds, --rounds), the latency from an order's answer to its
+ * delivery at a fast receiver on loopback (inline and by a worker, --rate orders a second),
+ * and the deliveries per second of one worker clearing a backlog. Writes
+ * bench/results/webhooks-latest.md and .json. What events themselves cost an order is a
+ * comparison with a build from before them: --baseline DIR --only "POST /orders (2 lines)".
+ *
  * Options (after `npm run bench --`):
  *   --quick            a smoke run, under 2 minutes: 10,000 products, 100 customers,
  *                      3 s per scenario, 1 s warm-up (explicit options below still win)
@@ -41,7 +48,9 @@
  *                      for the ratios, except in a comparison)
  *   --baseline DIR     compare this checkout's API with DIR's, side by side (see above)
  *   --metrics-cost     compare this build without and with METRICS_PORT, side by side (see above)
- *   --rounds N         measured rounds per side in a comparison (default 2)
+ *   --rounds N         measured rounds per side in a comparison or --webhooks (default 2)
+ *   --webhooks         the events and webhooks measures (see above)
+ *   --rate N           orders a second in --webhooks' latency measure (default 100)
  *   --help             this text
  *
  * Environment:
@@ -71,6 +80,7 @@ import { type Report, type ScenarioResult, commandLine, machineInfo, markdown, t
 import { currentRss } from './rss.js';
 import { BY_ID, type Scenario, type ScenarioContext, logIn, logInAs, scenarios } from './scenarios.js';
 import { seedCatalogue } from './seed.js';
+import { benchWebhooks, webhookMarkdown, writeWebhookOutputs } from './webhooks.js';
 import {
   type ApiSettings,
   baselineServer,
@@ -91,7 +101,9 @@ const QUICK = { products: 10_000, customers: 100, durationS: 3, warmupS: 1 };
 interface Options extends RunOptions {
   baseline: string | undefined;
   metricsCost: boolean;
+  webhooks: boolean;
   rounds: number;
+  steadyRate: number;
   /** Why this run must not replace the published results.md and chart.svg; empty for a full default run. */
   notPublishedBecause: string[];
 }
@@ -110,6 +122,13 @@ async function main(): Promise<void> {
 
   const workDir = mkdtempSync(join(tmpdir(), 'ecommerce-bench-'));
   onCleanup(() => rmSync(workDir, { recursive: true, force: true }));
+
+  if (options.webhooks) {
+    const report = await benchWebhooks(options, workDir);
+    console.log(`\n${webhookMarkdown(report)}`);
+    showWritten(writeWebhookOutputs(report), []);
+    return;
+  }
 
   if (comparing) {
     const sides = baseline !== undefined ? baselineSides(baseline) : await metricsSides();
@@ -214,13 +233,15 @@ function readOptions(): Options {
       baseline: { type: 'string' },
       'metrics-cost': { type: 'boolean', default: false },
       rounds: { type: 'string' },
+      webhooks: { type: 'boolean', default: false },
+      rate: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
   });
   if (values.help) {
     console.log(
-      'npm run bench -- [--quick] [--products N] [--customers N] [--duration S] [--warmup S] [--connections N] [--only TEXT] [--baseline DIR | --metrics-cost] [--rounds N]',
+      'npm run bench -- [--quick] [--products N] [--customers N] [--duration S] [--warmup S] [--connections N] [--only TEXT] [--baseline DIR | --metrics-cost | --webhooks [--rate N]] [--rounds N]',
     );
     console.log('See the comment at the top of bench/run.ts; BENCH_DATABASE_URL=postgres://... runs on PostgreSQL.');
     console.log('Only a full default run rewrites bench/results.md and bench/chart.svg; any other writes under bench/results/.');
@@ -240,24 +261,31 @@ function readOptions(): Options {
     process.exit(2);
   }
   const metricsCost = values['metrics-cost'];
-  if (metricsCost && values.baseline !== undefined) {
-    console.error('--metrics-cost compares this build with itself; it does not take --baseline');
+  const webhooks = values.webhooks;
+  if ([metricsCost, values.baseline !== undefined, webhooks].filter(Boolean).length > 1) {
+    console.error('--baseline, --metrics-cost and --webhooks are each a run of its own: give one');
     process.exit(2);
   }
-  if (values.rounds !== undefined && !metricsCost && values.baseline === undefined) {
-    console.error('--rounds is for a comparison (--baseline DIR or --metrics-cost)');
+  if (values.rounds !== undefined && !metricsCost && !webhooks && values.baseline === undefined) {
+    console.error('--rounds is for a comparison (--baseline DIR or --metrics-cost) or --webhooks');
+    process.exit(2);
+  }
+  if (values.rate !== undefined && !webhooks) {
+    console.error('--rate is for --webhooks');
     process.exit(2);
   }
   const rounds = count('rounds', values.rounds, 2, 1);
+  const steadyRate = count('rate', values.rate, 100, 1);
   const notPublishedBecause = [
     ...(quick ? ['--quick'] : []),
     ...(options.only !== undefined ? [`--only ${JSON.stringify(options.only)}`] : []),
     ...(values.baseline !== undefined ? ['--baseline'] : []),
     ...(metricsCost ? ['--metrics-cost'] : []),
+    ...(webhooks ? ['--webhooks'] : []),
     ...(quick ? [] : numbersOtherThanFull(options)),
     ...(process.env.BENCH_DATABASE_URL ? ['BENCH_DATABASE_URL'] : []),
   ];
-  return { ...options, baseline: values.baseline, metricsCost, rounds, notPublishedBecause };
+  return { ...options, baseline: values.baseline, metricsCost, webhooks, rounds, steadyRate, notPublishedBecause };
 }
 
 /** The numbers given that differ from the full run's (an explicit default keeps a run full). */

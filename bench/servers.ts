@@ -13,6 +13,7 @@ import { request } from './http.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BARE_SERVER = fileURLToPath(new URL('bare-server.mjs', import.meta.url));
 const API_SERVER = fileURLToPath(new URL('../dist/server.js', import.meta.url));
+const WORKER = fileURLToPath(new URL('../dist/worker.js', import.meta.url));
 const HOST = '127.0.0.1';
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 5_000;
@@ -126,6 +127,29 @@ export async function startApi(settings: ApiSettings): Promise<StartedServer> {
   const port = await freePort();
   const name = settings.name ?? 'API';
   return startServer(name, [settings.serverFile ?? API_SERVER], apiEnvironment(settings, port), port, settings.cwd);
+}
+
+/**
+ * `npm run worker` on the API's database and settings: it serves no HTTP, so it is ready once
+ * it says it is delivering (its url is empty).
+ */
+export async function startWorker(settings: ApiSettings): Promise<StartedServer> {
+  const startedAt = performance.now();
+  const child = spawn(process.execPath, [WORKER], { cwd: settings.cwd, env: apiEnvironment(settings, 0), stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  const output = keepTail(child);
+  child.once('exit', () => running.delete(child));
+  const worker = { name: 'worker', pid: child.pid ?? 0, url: '', child, output };
+  onCleanup(() => stopServer(worker));
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!output().includes('delivering webhooks')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stopServer(worker);
+      throw new Error(`the worker did not start:\n${output()}`);
+    }
+    await sleep(5);
+  }
+  return { ...worker, startupMs: performance.now() - startedAt };
 }
 
 export async function startBareServer(cwd: string): Promise<StartedServer> {
