@@ -162,7 +162,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     webhookDisableAfterSeconds: readInteger(env, 'WEBHOOK_DISABLE_AFTER_S', 5 * 86_400, 1, 365 * 86_400, problems),
     webhookMaxInFlight: readInteger(env, 'WEBHOOK_MAX_IN_FLIGHT', 32, 1, 10_000, problems),
     webhookMaxInFlightPerEndpoint: readInteger(env, 'WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT', 4, 1, 10_000, problems),
-    webhookPollMs: readInteger(env, 'WEBHOOK_POLL_MS', 1000, 10, 600_000, problems),
+    webhookPollMs: readInteger(env, 'WEBHOOK_POLL_MS', 250, 10, 600_000, problems),
     metricsPort: env.METRICS_PORT ? readInteger(env, 'METRICS_PORT', 0, 0, 65535, problems) : undefined,
     passwordResetMaxPerHour: readInteger(env, 'PASSWORD_RESET_MAX_PER_HOUR', 5, 1, 1_000_000, problems),
     passwordResetTtlSeconds: readInteger(env, 'PASSWORD_RESET_TTL_S', 3600, 60, 7 * 86_400, problems),
