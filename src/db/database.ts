@@ -191,7 +191,7 @@ export interface TaxRatesTable {
 export interface EventsTable {
   /** The order events were written in. */
   seq: Generated<number>;
-  /** "evt_" and 32 random hex digits: unique forever, the deliveries' webhook-id. */
+  /** "evt_" and 32 hex digits (the time, then random): unique forever, the deliveries' webhook-id. */
   id: string;
   type: string;
   /** JSON text: the event's data. */

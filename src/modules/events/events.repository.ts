@@ -5,9 +5,17 @@ import type { Queryable, Trx } from '../../db/database.js';
 import { forEngine } from '../../db/engine.js';
 import type { EventType } from './events.schemas.js';
 
-/** A new event's id: unique forever (random, so a restored or second database never repeats one). */
-export function newEventId(): string {
-  return `evt_${randomUUID().replaceAll('-', '')}`;
+/**
+ * A new event's id: "evt_", the time in milliseconds (12 hex digits), then 80 random bits.
+ * Unique forever (a restored or second database never repeats one), and written in about the
+ * order of time: the unique index on ids then grows at its end, where a random id would make
+ * every event dirty a page of its own somewhere in the index (and write it at commit).
+ */
+export function newEventId(now = Date.now()): string {
+  // randomUUID draws from a pooled buffer (randomBytes per call costs a native job each): a
+  // v4 UUID's first 12 and last 8 hex digits are random.
+  const uuid = randomUUID();
+  return `evt_${now.toString(16).padStart(12, '0')}${uuid.slice(0, 8)}${uuid.slice(9, 13)}${uuid.slice(28)}`;
 }
 
 /**
