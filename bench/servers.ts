@@ -135,17 +135,12 @@ export async function startApi(settings: ApiSettings): Promise<StartedServer> {
  */
 export async function startWorker(settings: ApiSettings): Promise<StartedServer> {
   const startedAt = performance.now();
-  const child = spawn(process.execPath, [WORKER], { cwd: settings.cwd, env: apiEnvironment(settings, 0), stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
-  const output = keepTail(child);
-  child.once('exit', () => running.delete(child));
-  const worker = { name: 'worker', pid: child.pid ?? 0, url: '', child, output };
-  onCleanup(() => stopServer(worker));
+  const worker = spawnTracked('worker', [WORKER], apiEnvironment(settings, 0), settings.cwd, '');
   const deadline = Date.now() + START_TIMEOUT_MS;
-  while (!output().includes('delivering webhooks')) {
-    if (child.exitCode !== null || Date.now() > deadline) {
+  while (!worker.output().includes('delivering webhooks')) {
+    if (hasExited(worker) || Date.now() > deadline) {
       await stopServer(worker);
-      throw new Error(`the worker did not start:\n${output()}`);
+      throw new Error(`the worker did not start:\n${worker.output()}`);
     }
     await sleep(5);
   }
@@ -171,13 +166,7 @@ async function startServer(
   cwd: string,
 ): Promise<StartedServer> {
   const startedAt = performance.now();
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
-  const output = keepTail(child);
-  child.once('exit', () => running.delete(child));
-  const server = { name, pid: child.pid ?? 0, url: `http://${HOST}:${port}`, child, output };
-  onCleanup(() => stopServer(server));
-
+  const server = spawnTracked(name, args, env, cwd, `http://${HOST}:${port}`);
   try {
     await waitForHealth(server);
   } catch (error) {
@@ -187,11 +176,25 @@ async function startServer(
   return { ...server, startupMs: performance.now() - startedAt };
 }
 
+/** A child process run with this Node, killed at clean-up (or at exit, as a last resort). */
+function spawnTracked(name: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, url: string): ServerProcess {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  const server = { name, pid: child.pid ?? 0, url, child, output: keepTail(child) };
+  onCleanup(() => stopServer(server));
+  return server;
+}
+
+function hasExited(server: ServerProcess): boolean {
+  return server.child.exitCode !== null || server.child.signalCode !== null;
+}
+
 /** Polls GET /health every few milliseconds (so the startup time is exact to a few ms). */
 async function waitForHealth(server: ServerProcess): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (server.child.exitCode !== null || server.child.signalCode !== null) {
+    if (hasExited(server)) {
       throw new Error(`${server.name} exited before it was healthy:\n${server.output()}`);
     }
     const status = await request(`${server.url}/health`, { timeoutMs: 1000 }).then(
@@ -211,7 +214,7 @@ async function waitForHealth(server: ServerProcess): Promise<void> {
  */
 export async function stopServer(server: ServerProcess, graceMs = STOP_TIMEOUT_MS): Promise<void> {
   const { child } = server;
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (hasExited(server)) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill(graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);

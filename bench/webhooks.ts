@@ -21,18 +21,14 @@ import { onCleanup } from './cleanup.js';
 import { createDatabase } from './database.js';
 import { request } from './http.js';
 import { fire } from './load.js';
+import type { RunOptions } from './measure.js';
 import { say } from './log.js';
 import { commandLine, int, machineInfo, mean, ms, rate, resultsFile, setupRows, timestamp } from './report.js';
 import { ORDER_SCENARIO, type ScenarioContext, logIn, logInAs, twoLineOrder } from './scenarios.js';
 import { seedCatalogue } from './seed.js';
 import { type ApiSettings, type StartedServer, sleep, startApi, startWorker, stopServer } from './servers.js';
 
-export interface WebhookBenchOptions {
-  products: number;
-  customers: number;
-  connections: number;
-  durationS: number;
-  warmupS: number;
+export interface WebhookBenchOptions extends Omit<RunOptions, 'only'> {
   rounds: number;
   /** Orders per second in the latency measure. */
   steadyRate: number;
