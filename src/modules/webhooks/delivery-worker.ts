@@ -36,6 +36,11 @@ const MAX_RETRY_AFTER_S = 3600;
  * attempt ends (its endpoint has room for the next delivery).
  */
 const MIN_CYCLE_GAP_MS = 10;
+/** A cycle that found no delivery due, and when the next one falls due (undefined: none waits). */
+interface NothingClaimed {
+  nextDue: string | undefined;
+}
+
 /** Up to 10% is added to each scheduled delay, so retries of many deliveries spread out. */
 const JITTER = 0.1;
 
@@ -114,30 +119,33 @@ export class DeliveryWorker {
     this.lastCycleAt = performance.now();
     this.again = false;
     this.againAtOnce = false;
-    this.cycle = this.dispatchAndClaim().finally(() => {
+    // dispatchAndClaim never rejects: a failed cycle is logged there.
+    this.cycle = this.dispatchAndClaim().then((nothingClaimed) => {
       this.cycle = undefined;
       if (this.again) this.schedule(this.againAtOnce);
-      else void this.sleepUntilNextDue();
+      else void this.sleepUntilNextDue(nothingClaimed);
     });
   }
 
-  private async dispatchAndClaim(): Promise<void> {
+  private async dispatchAndClaim(): Promise<NothingClaimed | undefined> {
     try {
       await dispatchEvents(this.options.db);
-      await this.claimAndAttempt();
+      return await this.claimAndAttempt();
     } catch (error) {
       // No cycle right after a failed one: the next wake or poll tries again.
       this.again = false;
       this.againAtOnce = false;
       if (!this.stopped) this.options.log.warn({ err: error }, 'webhook delivery cycle failed');
+      return undefined;
     }
   }
 
-  private async sleepUntilNextDue(): Promise<void> {
+  /** `known`: what the cycle just read of the next due delivery, when it claimed nothing (else it is read again). */
+  private async sleepUntilNextDue(known?: NothingClaimed): Promise<void> {
     if (this.stopped) return;
     let delay = this.options.pollMs;
     try {
-      const next = await repo.nextDueAt(this.options.db, new Date().toISOString(), this.saturatedEndpoints());
+      const next = known ? known.nextDue : await repo.nextDueAt(this.options.db, new Date().toISOString(), this.saturatedEndpoints());
       if (next !== undefined) delay = Math.min(delay, Math.max(0, Date.parse(next) - Date.now()));
     } catch {
       // The database is away (or closing): poll again later.
@@ -152,15 +160,16 @@ export class DeliveryWorker {
     return [...this.perEndpoint].filter(([, count]) => count >= this.options.maxInFlightPerEndpoint).map(([id]) => id);
   }
 
-  private async claimAndAttempt(): Promise<void> {
+  /** Claims and starts due deliveries; when none is due yet, says when the next one falls due. */
+  private async claimAndAttempt(): Promise<NothingClaimed | undefined> {
     const free = this.options.maxInFlight - this.inFlight;
-    if (free <= 0) return;
+    if (free <= 0) return undefined;
     const now = Date.now();
     const nowIso = new Date(now).toISOString();
     const skipEndpoints = this.saturatedEndpoints();
     // A read first, so a cycle with nothing due takes no write lock.
     const nextDue = await repo.nextDueAt(this.options.db, nowIso, skipEndpoints);
-    if (nextDue === undefined || nextDue > nowIso) return;
+    if (nextDue === undefined || nextDue > nowIso) return { nextDue };
     const claimed = await repo.claimDueDeliveries(this.options.db, {
       owner: this.owner,
       now: nowIso,
@@ -185,6 +194,7 @@ export class DeliveryWorker {
       this.again = true;
       this.againAtOnce = true;
     }
+    return undefined;
   }
 
   private async attempt(delivery: repo.ClaimedDelivery): Promise<void> {
