@@ -1,5 +1,5 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
-import type { Db, Queryable, Trx } from './database.js';
+import type { Db, Trx } from './database.js';
 
 export type EngineName = 'sqlite' | 'postgres';
 

@@ -11,11 +11,11 @@ import type { EventType } from './events.schemas.js';
  * order of time: the unique index on ids then grows at its end, where a random id would make
  * every event dirty a page of its own somewhere in the index (and write it at commit).
  */
-export function newEventId(now = Date.now()): string {
+export function newEventId(): string {
   // randomUUID draws from a pooled buffer (randomBytes per call costs a native job each): a
   // v4 UUID's first 12 and last 8 hex digits are random.
   const uuid = randomUUID();
-  return `evt_${now.toString(16).padStart(12, '0')}${uuid.slice(0, 8)}${uuid.slice(9, 13)}${uuid.slice(28)}`;
+  return `evt_${Date.now().toString(16).padStart(12, '0')}${uuid.slice(0, 8)}${uuid.slice(9, 13)}${uuid.slice(28)}`;
 }
 
 /**
