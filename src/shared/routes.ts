@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyPluginOptions, FastifyRequest, RouteOptions } from 'fastify';
 import { ProblemRef } from './schemas.js';
 
 type Security = { [scheme: string]: string[] }[];
@@ -22,32 +22,32 @@ export function orderTokenOf(request: FastifyRequest): string | undefined {
  * A scope whose routes need a valid token (401 without one), unless the request carries an
  * `order_token`, which the route's service checks against the one order it opens.
  */
-export function authenticatedOrOrderToken(routes: FastifyPluginAsyncTypebox): FastifyPluginAsyncTypebox {
-  return async (scope) => {
+export function authenticatedOrOrderToken<Options extends FastifyPluginOptions>(routes: FastifyPluginAsyncTypebox<Options>): FastifyPluginAsyncTypebox<Options> {
+  return async (scope, options) => {
     scope.addHook('onRequest', async (request) => {
       if (orderTokenOf(request) === undefined) await scope.authenticate(request);
     });
     documentAccess(scope, [401], bearerOrOrderToken);
-    await scope.register(routes);
+    await scope.register(routes, options);
   };
 }
 
 /** A scope whose routes all need a valid token (401 without one). */
-export function authenticated(routes: FastifyPluginAsyncTypebox): FastifyPluginAsyncTypebox {
-  return async (scope) => {
+export function authenticated<Options extends FastifyPluginOptions>(routes: FastifyPluginAsyncTypebox<Options>): FastifyPluginAsyncTypebox<Options> {
+  return async (scope, options) => {
     scope.addHook('onRequest', scope.authenticate);
     documentAccess(scope, [401]);
-    await scope.register(routes);
+    await scope.register(routes, options);
   };
 }
 
 /** A scope whose routes all need an admin's token (401 without a token, 403 for a customer's). */
-export function adminOnly(routes: FastifyPluginAsyncTypebox): FastifyPluginAsyncTypebox {
-  return async (scope) => {
+export function adminOnly<Options extends FastifyPluginOptions>(routes: FastifyPluginAsyncTypebox<Options>): FastifyPluginAsyncTypebox<Options> {
+  return async (scope, options) => {
     scope.addHook('onRequest', scope.authenticate);
     scope.addHook('onRequest', scope.requireAdmin);
     documentAccess(scope, [401, 403]);
-    await scope.register(routes);
+    await scope.register(routes, options);
   };
 }
 
