@@ -12,6 +12,15 @@ export const optionalBearer: Security = [{}, { bearerAuth: [] }];
 /** OpenAPI security: a bearer token, or a guest's order token in the query. */
 export const bearerOrOrderToken: Security = [{ bearerAuth: [] }, { orderToken: [] }];
 
+/**
+ * For a route whose body is optional (all its fields are): no body is the empty object, so
+ * its schema validates one shape. A preValidation hook, since Fastify validates what is there.
+ */
+export function noBodyIsEmpty(request: FastifyRequest, _reply: unknown, done: () => void): void {
+  request.body ??= {};
+  done();
+}
+
 /** The guest's order token a request carries in its query, if any. */
 export function orderTokenOf(request: FastifyRequest): string | undefined {
   const token = (request.query as Record<string, unknown> | undefined)?.order_token;

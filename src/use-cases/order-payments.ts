@@ -1,7 +1,14 @@
 import type { Db } from '../db/database.js';
 import type { Actor } from '../shared/access.js';
-import { type OrderAccess, cancelOrder, changeOrderStatus, checkCancel } from '../modules/orders/orders.service.js';
-import type { CancelOrderBody, ChangeStatusBody, OrderResponse } from '../modules/orders/orders.schemas.js';
+import {
+  type CancelOrderBody,
+  type ChangeStatusBody,
+  type OrderAccess,
+  type OrderResponse,
+  cancelOrder,
+  changeOrderStatus,
+  checkCancel,
+} from '../modules/orders/orders.service.js';
 import { type PaymentProviders, payOrderByHand, settlePaymentsForCancel } from '../modules/payments/payments.service.js';
 
 /**

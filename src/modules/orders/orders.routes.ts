@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
-import { adminOnly, authenticated, authenticatedOrOrderToken, orderTokenOf } from '../../shared/routes.js';
+import { adminOnly, authenticated, authenticatedOrOrderToken, noBodyIsEmpty, orderTokenOf } from '../../shared/routes.js';
 import { IdParams, problems, ref } from '../../shared/schemas.js';
 import { GuestCartParams } from '../cart/cart.schemas.js';
 import {
@@ -193,6 +193,7 @@ const oneOrderRoutes: FastifyPluginAsyncTypebox<OrdersRoutesOptions> = async (ap
     '/orders/:id/cancel',
     {
       config: { audit: { event: 'order.cancel' } },
+      preValidation: noBodyIsEmpty,
       schema: {
         tags,
         operationId: 'cancelOrder',

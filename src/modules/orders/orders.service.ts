@@ -15,6 +15,7 @@ import { returnStock } from '../products/products.service.js';
 import { type Checkout, type ShopPricing, hashOrderToken, priceCheckout, readCheckoutContext } from './checkout.js';
 import { idempotencyScope, runIdempotent } from './idempotency.js';
 
+export type { CancelOrderBody, ChangeStatusBody, OrderResponse } from './orders.schemas.js';
 export {
   type IdempotentRequest,
   claimIdempotencyKey,

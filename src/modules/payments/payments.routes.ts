@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { adminOnly, authenticatedOrOrderToken, orderTokenOf } from '../../shared/routes.js';
+import { adminOnly, authenticatedOrOrderToken, noBodyIsEmpty, orderTokenOf } from '../../shared/routes.js';
 import { IdParams, problems, ref } from '../../shared/schemas.js';
 import type { OrderAccess } from '../orders/orders.service.js';
 import { IdempotencyHeaders, OrderTokenQuery } from '../orders/orders.schemas.js';
@@ -79,6 +79,7 @@ const adminPaymentRoutes: FastifyPluginAsyncTypebox<PaymentsRoutesOptions> = asy
     '/payments/:id/capture',
     {
       config: { audit: { event: 'payment.capture' } },
+      preValidation: noBodyIsEmpty,
       schema: {
         tags,
         operationId: 'capturePayment',
@@ -89,7 +90,7 @@ const adminPaymentRoutes: FastifyPluginAsyncTypebox<PaymentsRoutesOptions> = asy
         response: { 200: ref(PaymentResponse), ...problems(404, 409, 503) },
       },
     },
-    async (request) => service.capturePayment(app.db, providers, request.params.id, request.body ?? {}),
+    async (request) => service.capturePayment(app.db, providers, request.params.id, request.body),
   );
 
   app.post(
@@ -112,6 +113,7 @@ const adminPaymentRoutes: FastifyPluginAsyncTypebox<PaymentsRoutesOptions> = asy
     '/payments/:id/refunds',
     {
       config: { audit: { event: 'payment.refund' } },
+      preValidation: noBodyIsEmpty,
       schema: {
         tags,
         operationId: 'refundPayment',
@@ -127,7 +129,7 @@ const adminPaymentRoutes: FastifyPluginAsyncTypebox<PaymentsRoutesOptions> = asy
     },
     async (request, reply) => {
       const access = { scope: service.refundScope(request.actor), key: request.headers['idempotency-key'] };
-      const made = await service.refundPayment(app.db, providers, request.params.id, request.body ?? {}, access);
+      const made = await service.refundPayment(app.db, providers, request.params.id, request.body, access);
       if (made.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(made.refund);
     },

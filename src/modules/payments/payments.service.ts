@@ -173,7 +173,7 @@ async function applyObserved(trx: Trx, payment: PaymentRow, observed: Observed, 
   if (observed.status === 'pending') return 'applied';
   if ((observed.status === 'captured' || observed.status === 'authorized') && !matches(payment, observed)) return 'mismatch';
   if (observed.status === 'captured') {
-    await capture(trx, payment, observed.capturedCents, null, now);
+    await capture(trx, payment, observed.capturedCents, `Paid through ${payment.provider}`, now);
     return 'applied';
   }
   const moved = await repo.movePayment(trx, payment.id, MOVES_FROM[observed.status], observed.status, now);
@@ -196,7 +196,7 @@ async function capture(trx: Trx, payment: PaymentRow, amountCents: number, note:
   await orders.recordOrderMoney(
     trx,
     payment.order_id,
-    { paidCents: amountCents, refundedCents: 0, authorized: await repo.hasAuthorizedPayment(trx, payment.order_id), note: note ?? 'Payment captured' },
+    { paidCents: amountCents, refundedCents: 0, authorized: await repo.hasAuthorizedPayment(trx, payment.order_id), note },
     now,
   );
   return true;
