@@ -32,9 +32,9 @@ test('when a buyer pays by hand and an admin captures it, then the order becomes
   assert.equal((await shop.eventsOf('payment.captured')).length, 1);
   const paidEvents = await shop.eventsOf('order.paid');
   assert.equal(paidEvents.length, 1);
-  assert.equal(paidEvents[0].data.order.payment_status, 'paid');
+  assert.equal(paidEvents[0]?.data.order.payment_status, 'paid');
   const placedEvents = await shop.eventsOf('order.placed');
-  assert.deepEqual([placedEvents[0].data.order.payment_status, placedEvents[0].data.order.amount_paid], ['unpaid', 0]);
+  assert.deepEqual([placedEvents[0]?.data.order.payment_status, placedEvents[0]?.data.order.amount_paid], ['unpaid', 0]);
 });
 
 test('when a client names the amount, an unknown provider, or a provider the shop has not enabled, then 4xx and no payment', async (t) => {
