@@ -11,6 +11,7 @@ import {
   PaymentResponse,
   RefundBody,
   RefundResponse,
+  StripeEventBody,
   StripeSignatureHeaders,
   WebhookReceived,
 } from './payments.schemas.js';
@@ -153,7 +154,7 @@ const stripeWebhookRoutes: FastifyPluginAsyncTypebox<PaymentsRoutesOptions> = as
           'money is marked captured only when the amount and currency are the payment\'s. 409 PAYMENT_PROVIDER_DISABLED when Stripe is not enabled.',
         security: [],
         headers: StripeSignatureHeaders,
-        body: { type: 'object', description: 'A Stripe event, as Stripe sends it', additionalProperties: true },
+        body: ref(StripeEventBody),
         response: { 200: ref(WebhookReceived), ...problems(400, 409) },
       },
       // The body is validated by its signature, not by a schema: the route sees the raw bytes.

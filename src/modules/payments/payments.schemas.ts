@@ -74,7 +74,7 @@ export type CreatePaymentBody = Static<typeof CreatePaymentBody>;
 export const CapturePaymentBody = named(
   'CapturePaymentBody',
   Type.Object(
-    { amount: Type.Optional({ ...Money, exclusiveMinimum: 0, description: "At most the payment's amount; defaults to all of it" }) },
+    { amount: Type.Optional({ ...Money, minimum: 0.01, description: "At most the payment's amount; defaults to all of it" }) },
     { additionalProperties: false, examples: [{ amount: 20 }] },
   ),
 );
@@ -84,7 +84,7 @@ export const RefundBody = named(
   'RefundBody',
   Type.Object(
     {
-      amount: Type.Optional({ ...Money, exclusiveMinimum: 0, description: 'Defaults to what is left to refund' }),
+      amount: Type.Optional({ ...Money, minimum: 0.01, description: 'Defaults to what is left to refund' }),
       reason: Type.Optional(Text(500)),
     },
     { additionalProperties: false, examples: [{ amount: 10, reason: 'Damaged in transit' }] },
@@ -94,8 +94,16 @@ export type RefundBody = Static<typeof RefundBody>;
 
 export const WebhookReceived = named('WebhookReceived', Type.Object({ received: Type.Boolean() }, { examples: [{ received: true }] }));
 
+export const StripeEventBody = named(
+  'StripeEventBody',
+  Type.Object(
+    { id: Type.Optional(Type.String()), type: Type.Optional(Type.String()), data: Type.Optional(Type.Object({}, { additionalProperties: true })) },
+    { additionalProperties: true, description: 'A Stripe event as Stripe sends it; checked by its signature, not by this schema', examples: [{ id: 'evt_1', type: 'payment_intent.succeeded', data: { object: {} } }] },
+  ),
+);
+
 export const StripeSignatureHeaders = Type.Object({
   'stripe-signature': Type.Optional(Type.String({ description: 'Stripe\'s signature of the raw body ("t=...,v1=...")' })),
 });
 
-export const paymentSchemas = [RefundResponse, PaymentResponse, PaymentList, CreatePaymentBody, CapturePaymentBody, RefundBody, WebhookReceived];
+export const paymentSchemas = [RefundResponse, PaymentResponse, PaymentList, CreatePaymentBody, CapturePaymentBody, RefundBody, WebhookReceived, StripeEventBody];
