@@ -21,6 +21,12 @@ export function noBodyIsEmpty(request: FastifyRequest, _reply: unknown, done: ()
   done();
 }
 
+/** Who asks for one order: a guest's order token in the query, or else the signed-in caller (orders' OrderAccess). */
+export function orderAccessOf(request: FastifyRequest): { actor: FastifyRequest['actor'] } | { orderToken: string } {
+  const orderToken = orderTokenOf(request);
+  return orderToken === undefined ? { actor: request.actor } : { orderToken };
+}
+
 /** The guest's order token a request carries in its query, if any. */
 export function orderTokenOf(request: FastifyRequest): string | undefined {
   const token = (request.query as Record<string, unknown> | undefined)?.order_token;

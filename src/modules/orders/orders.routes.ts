@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { Config } from '../../config.js';
-import { adminOnly, authenticated, authenticatedOrOrderToken, noBodyIsEmpty, orderTokenOf } from '../../shared/routes.js';
+import { adminOnly, authenticated, authenticatedOrOrderToken, noBodyIsEmpty, orderAccessOf } from '../../shared/routes.js';
 import { IdParams, problems, ref } from '../../shared/schemas.js';
 import { GuestCartParams } from '../cart/cart.schemas.js';
 import {
@@ -60,11 +60,6 @@ function rulesOf(app: { config: Config }): service.OrderRules {
   };
 }
 
-/** A guest's order token, or else the signed-in caller. */
-function accessOf(request: FastifyRequest): service.OrderAccess {
-  const orderToken = orderTokenOf(request);
-  return orderToken === undefined ? { actor: request.actor } : { orderToken };
-}
 
 const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const rules = rulesOf(app);
@@ -170,7 +165,7 @@ const oneOrderRoutes: FastifyPluginAsyncTypebox<OrdersRoutesOptions> = async (ap
         response: { 200: ref(OrderResponse), ...problems(403, 404) },
       },
     },
-    async (request) => service.getOrder(app.db, accessOf(request), request.params.id),
+    async (request) => service.getOrder(app.db, orderAccessOf(request), request.params.id),
   );
 
   app.get(
@@ -186,7 +181,7 @@ const oneOrderRoutes: FastifyPluginAsyncTypebox<OrdersRoutesOptions> = async (ap
         response: { 200: ref(TrackingResponse), ...problems(403, 404) },
       },
     },
-    async (request) => service.trackOrder(app.db, accessOf(request), request.params.id),
+    async (request) => service.trackOrder(app.db, orderAccessOf(request), request.params.id),
   );
 
   app.post(
@@ -209,7 +204,7 @@ const oneOrderRoutes: FastifyPluginAsyncTypebox<OrdersRoutesOptions> = async (ap
         response: { 200: ref(OrderResponse), ...problems(403, 404, 409, 503) },
       },
     },
-    async (request) => cancelOrderAndSettle(app.db, providers, accessOf(request), request.params.id, request.body),
+    async (request) => cancelOrderAndSettle(app.db, providers, orderAccessOf(request), request.params.id, request.body),
   );
 };
 

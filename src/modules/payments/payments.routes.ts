@@ -1,8 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
-import { adminOnly, authenticatedOrOrderToken, noBodyIsEmpty, orderTokenOf } from '../../shared/routes.js';
+import { adminOnly, authenticatedOrOrderToken, noBodyIsEmpty, orderAccessOf } from '../../shared/routes.js';
 import { IdParams, problems, ref } from '../../shared/schemas.js';
-import type { OrderAccess } from '../orders/orders.service.js';
 import { IdempotencyHeaders, OrderTokenQuery } from '../orders/orders.schemas.js';
 import {
   CapturePaymentBody,
@@ -23,10 +21,6 @@ export interface PaymentsRoutesOptions {
   providers: service.PaymentProviders;
 }
 
-function accessOf(request: FastifyRequest): OrderAccess {
-  const orderToken = orderTokenOf(request);
-  return orderToken === undefined ? { actor: request.actor } : { orderToken };
-}
 
 const guestAccess = "A guest passes its order's order_token in the query instead of a bearer token; a wrong token is 404.";
 const outage = 'A payment provider that cannot be reached is 503 with Retry-After, and nothing is recorded.';
@@ -52,7 +46,7 @@ const orderPaymentRoutes: FastifyPluginAsyncTypebox<PaymentsRoutesOptions> = asy
       },
     },
     async (request, reply) => {
-      const created = await service.createPayment(app.db, providers, accessOf(request), request.params.id, request.body, request.headers['idempotency-key']);
+      const created = await service.createPayment(app.db, providers, orderAccessOf(request), request.params.id, request.body, request.headers['idempotency-key']);
       if (created.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(created.status).send(created.payment);
     },
@@ -71,7 +65,7 @@ const orderPaymentRoutes: FastifyPluginAsyncTypebox<PaymentsRoutesOptions> = asy
         response: { 200: ref(PaymentList), ...problems(403, 404) },
       },
     },
-    async (request) => service.listPayments(app.db, providers, accessOf(request), request.params.id),
+    async (request) => service.listPayments(app.db, providers, orderAccessOf(request), request.params.id),
   );
 };
 
