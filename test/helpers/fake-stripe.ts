@@ -1,6 +1,5 @@
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { TestContext } from 'node:test';
 import Stripe from 'stripe';
 
 /** A PaymentIntent as the fake keeps it (the fields the provider reads). */
@@ -29,7 +28,7 @@ export const FAKE_WEBHOOK_SECRET = 'whsec_fake_signing_secret';
  * Stripe does), can be told to answer 503 (an outage), and plays the buyer's part: a
  * confirmed intent succeeds or waits for capture as its capture_method says.
  */
-export async function startFakeStripe(t: TestContext) {
+export async function startFakeStripe(t: { after: (close: () => Promise<void>) => void }) {
   const intents = new Map<string, FakeIntent>();
   const answered = new Map<string, { status: number; body: unknown }>();
   const requests: { method: string; path: string; idempotencyKey: string | undefined; authorization: string | undefined }[] = [];
