@@ -41,7 +41,7 @@ test(`when the webhook and the buyer's return reach two processes on ${where} at
 
   const admin = (await send(a, 'POST', '/customers/login', { body: ADMIN })).body.auth_token as string;
   const product = (await send(b, 'POST', '/products', { token: admin, body: { product_name: 'Lamp', price: 30, stock: 100 } })).body;
-  const rounds = 5;
+  const rounds = 3;
   const orders: number[] = [];
   for (let round = 0; round < rounds; round += 1) {
     const order = (await send(a, 'POST', '/orders', { token: admin, body: { customer_id: 1, items: [{ product_id: product.id, quantity: 1 }] } })).body;
@@ -71,4 +71,17 @@ test(`when the webhook and the buyer's return reach two processes on ${where} at
   const events = await feed();
   assert.equal(events.filter((event) => event.type === 'order.paid').length, rounds);
   assert.equal(events.filter((event) => event.type === 'payment.captured').length, rounds);
+
+  // What the processes log, a refused event and an outage included, never holds the Stripe key.
+  const order = (await send(a, 'POST', '/orders', { token: admin, body: { customer_id: 1, items: [{ product_id: product.id, quantity: 1 }] } })).body;
+  const payment = (await send(a, 'POST', `/orders/${order.id}/payments`, { token: admin, body: { provider: 'stripe' } })).body;
+  const intent = stripe.intent(payment.client_secret.replace(/_secret_fake$/, ''));
+  const wrong = stripeEvent('payment_intent.succeeded', { ...intent, status: 'succeeded', amount: 1, amount_received: 1 });
+  assert.equal((await send(a, 'POST', '/webhooks/stripe', { raw: wrong.payload, headers: { 'stripe-signature': wrong.signature } })).status, 200);
+  stripe.setOutage(true);
+  assert.equal((await send(b, 'GET', `/orders/${order.id}/payments`, { token: admin })).status, 200, 'the stored payments, Stripe being away');
+  assert.equal((await send(b, 'POST', `/orders/${order.id}/cancel`, { token: admin })).status, 503);
+  stripe.setOutage(false);
+  assert.match(servers[0]!.output(), /did not match/, 'the refused event was logged');
+  for (const server of servers) assert.ok(!server.output().includes(FAKE_STRIPE_KEY), 'a log line holds the Stripe key');
 });
