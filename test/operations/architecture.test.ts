@@ -26,6 +26,7 @@ const MODULE_DEPENDENCIES: Record<string, string[]> = {
   orders: ['addresses', 'cart', 'customers', 'events', 'products', 'shipping', 'tax'],
   shipping: ['addresses'],
   tax: ['addresses'],
+  reports: ['orders', 'products'],
 };
 
 function sourceFiles(folder: string): string[] {
