@@ -42,7 +42,9 @@ export function useAction() {
     return undefined;
   }, []);
   const clear = useCallback(() => setState({ busy: false }), []);
-  return { ...state, run, clear };
+  /** Shows what a closed form did: its own notice went with it. */
+  const say = useCallback((message: string) => setState({ busy: false, message }), []);
+  return { ...state, run, clear, say };
 }
 
 /** The API's answer to the last action: its detail on failure (an alert), or what was done. */

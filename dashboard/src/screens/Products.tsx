@@ -54,10 +54,14 @@ export function Products() {
       <Notice state={action} />
       {editing && (
         <ProductForm
+          key={editing === 'new' ? 'new' : editing.id}
           product={editing === 'new' ? undefined : editing}
           onDone={(saved) => {
             setEditing(undefined);
-            if (saved) list.reload();
+            if (saved) {
+              action.say(saved);
+              list.reload();
+            }
           }}
         />
       )}
@@ -109,7 +113,7 @@ export function Products() {
 }
 
 /** Create (no product) or edit one; the API's validation messages stand beside their fields. */
-function ProductForm({ product, onDone }: { product: Product | undefined; onDone: (saved: boolean) => void }) {
+function ProductForm({ product, onDone }: { product: Product | undefined; onDone: (saved: string | undefined) => void }) {
   const [name, setName] = useState(product?.product_name ?? '');
   const [price, setPrice] = useState(product ? String(product.price) : '');
   const [description, setDescription] = useState(product?.description ?? '');
@@ -135,10 +139,11 @@ function ProductForm({ product, onDone }: { product: Product | undefined; onDone
       stock: numberOrUndefined(stock) ?? null,
       requires_shipping: ships,
     };
+    const said = (p: Product) => (product ? `Saved ${p.product_name}.` : `Created ${p.product_name} (#${p.id}).`);
     const saved = product
-      ? await action.run(() => ask(api.PUT('/products/{id}', { params: { path: { id: product.id } }, body })), (p) => `Saved ${p.product_name}.`)
-      : await action.run(() => ask(api.POST('/products', { body })), (p) => `Created ${p.product_name} (#${p.id}).`);
-    if (saved) onDone(true);
+      ? await action.run(() => ask(api.PUT('/products/{id}', { params: { path: { id: product.id } }, body })), said)
+      : await action.run(() => ask(api.POST('/products', { body })), said);
+    if (saved) onDone(said(saved));
   }
 
   return (
@@ -154,7 +159,7 @@ function ProductForm({ product, onDone }: { product: Product | undefined; onDone
         <button type="submit" disabled={action.busy}>
           {product ? 'Save product' : 'Create product'}
         </button>
-        <button type="button" onClick={() => onDone(false)}>
+        <button type="button" onClick={() => onDone(undefined)}>
           Close
         </button>
       </div>

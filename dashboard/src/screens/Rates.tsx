@@ -38,7 +38,7 @@ export function ShippingRates() {
         </button>
       </p>
       <Notice state={action} />
-      {editing && <ShippingForm key={editing === 'new' ? 'new' : editing.id} rate={editing === 'new' ? undefined : editing} onDone={(saved) => { setEditing(undefined); if (saved) rates.reload(); }} />}
+      {editing && <ShippingForm key={editing === 'new' ? 'new' : editing.id} rate={editing === 'new' ? undefined : editing} onDone={(saved) => { setEditing(undefined); if (saved) { action.say(saved); rates.reload(); } }} />}
       <Loaded state={rates}>
         {(list) => (
           <Table caption="Shipping rates" head={['Name', 'Price', 'Countries', 'Subtotal from', 'up to', 'Active', 'Actions']}>
@@ -67,7 +67,7 @@ export function ShippingRates() {
   );
 }
 
-function ShippingForm({ rate, onDone }: { rate: ShippingRate | undefined; onDone: (saved: boolean) => void }) {
+function ShippingForm({ rate, onDone }: { rate: ShippingRate | undefined; onDone: (saved: string | undefined) => void }) {
   const [name, setName] = useState(rate?.name ?? '');
   const [price, setPrice] = useState(rate ? String(rate.price) : '');
   const [countries, setCountries] = useState(rate?.countries.join(', ') ?? '*');
@@ -87,10 +87,11 @@ function ShippingForm({ rate, onDone }: { rate: ShippingRate | undefined; onDone
     setLocal(wrong);
     if (Object.keys(wrong).length > 0) return;
     const body = { name, price: Number(price), countries: countriesOf(countries), min_subtotal: bound(min), max_subtotal: bound(max), active };
+    const said = (r: ShippingRate) => `${rate ? 'Saved' : 'Created'} ${r.name}.`;
     const saved = rate
-      ? await action.run(() => ask(api.PUT('/shipping-rates/{id}', { params: { path: { id: rate.id } }, body })), (r) => `Saved ${r.name}.`)
-      : await action.run(() => ask(api.POST('/shipping-rates', { body })), (r) => `Created ${r.name}.`);
-    if (saved) onDone(true);
+      ? await action.run(() => ask(api.PUT('/shipping-rates/{id}', { params: { path: { id: rate.id } }, body })), said)
+      : await action.run(() => ask(api.POST('/shipping-rates', { body })), said);
+    if (saved) onDone(said(saved));
   }
 
   return (
@@ -107,7 +108,7 @@ function ShippingForm({ rate, onDone }: { rate: ShippingRate | undefined; onDone
         <button type="submit" disabled={action.busy}>
           {rate ? 'Save rate' : 'Create rate'}
         </button>
-        <button type="button" onClick={() => onDone(false)}>
+        <button type="button" onClick={() => onDone(undefined)}>
           Close
         </button>
       </div>
@@ -134,7 +135,7 @@ export function TaxRates() {
         </button>
       </p>
       <Notice state={action} />
-      {editing && <TaxForm key={editing === 'new' ? 'new' : editing.id} rate={editing === 'new' ? undefined : editing} onDone={(saved) => { setEditing(undefined); if (saved) rates.reload(); }} />}
+      {editing && <TaxForm key={editing === 'new' ? 'new' : editing.id} rate={editing === 'new' ? undefined : editing} onDone={(saved) => { setEditing(undefined); if (saved) { action.say(saved); rates.reload(); } }} />}
       <Loaded state={rates}>
         {(list) => (
           <Table caption="Tax rates" head={['Name', 'Country', 'Region', 'Rate', 'On shipping', 'Changed', 'Actions']}>
@@ -163,7 +164,7 @@ export function TaxRates() {
   );
 }
 
-function TaxForm({ rate, onDone }: { rate: TaxRate | undefined; onDone: (saved: boolean) => void }) {
+function TaxForm({ rate, onDone }: { rate: TaxRate | undefined; onDone: (saved: string | undefined) => void }) {
   const [name, setName] = useState(rate?.name ?? '');
   const [country, setCountry] = useState(rate?.country_code ?? '');
   const [region, setRegion] = useState(rate?.region_code ?? '');
@@ -178,10 +179,11 @@ function TaxForm({ rate, onDone }: { rate: TaxRate | undefined; onDone: (saved: 
     setLocal(isNumber(percent) ? {} : { rate: 'must be a number, like 19 or 7.25' });
     if (!isNumber(percent)) return;
     const body = { name, country_code: country.trim() as Country, region_code: region.trim() || null, rate: Number(percent), applies_to_shipping: onShipping };
+    const said = (r: TaxRate) => `${rate ? 'Saved' : 'Created'} ${r.name}.`;
     const saved = rate
-      ? await action.run(() => ask(api.PUT('/tax-rates/{id}', { params: { path: { id: rate.id } }, body })), (r) => `Saved ${r.name}.`)
-      : await action.run(() => ask(api.POST('/tax-rates', { body })), (r) => `Created ${r.name}.`);
-    if (saved) onDone(true);
+      ? await action.run(() => ask(api.PUT('/tax-rates/{id}', { params: { path: { id: rate.id } }, body })), said)
+      : await action.run(() => ask(api.POST('/tax-rates', { body })), said);
+    if (saved) onDone(said(saved));
   }
 
   return (
@@ -197,7 +199,7 @@ function TaxForm({ rate, onDone }: { rate: TaxRate | undefined; onDone: (saved: 
         <button type="submit" disabled={action.busy}>
           {rate ? 'Save rate' : 'Create rate'}
         </button>
-        <button type="button" onClick={() => onDone(false)}>
+        <button type="button" onClick={() => onDone(undefined)}>
           Close
         </button>
       </div>
