@@ -188,3 +188,92 @@ export function numberOrUndefined(text: string): number | undefined {
 export function isNumber(text: string): boolean {
   return /^\s*-?\d+(\.\d+)?\s*$/.test(text);
 }
+
+/** A form's closing row: its submit button, and one to close it without saving. */
+export function FormButtons({ busy, submit, onClose }: { busy: boolean; submit: string; onClose: () => void }) {
+  return (
+    <div className="buttons">
+      <button type="submit" disabled={busy}>
+        {submit}
+      </button>
+      <button type="button" onClick={onClose}>
+        Close
+      </button>
+    </div>
+  );
+}
+
+export interface EditorProps<T> {
+  item: T | undefined;
+  /** Called with what was saved, said in a sentence, or undefined when closed unsaved. */
+  onDone: (saved: string | undefined) => void;
+}
+
+/** A list's open form, for a new item or one being edited; what it saved, the list says. */
+export function OpenEditor<T extends { id: number }>({ editing, Editor, close, saved }: { editing: T | 'new' | undefined; Editor: (props: EditorProps<T>) => ReactNode; close: () => void; saved: (message: string) => void }) {
+  if (!editing) return null;
+  return (
+    <Editor
+      key={editing === 'new' ? 'new' : editing.id}
+      item={editing === 'new' ? undefined : editing}
+      onDone={(message) => {
+        close();
+        if (message) saved(message);
+      }}
+    />
+  );
+}
+
+interface EditableListProps<T extends { id: number; name: string }> {
+  title: string;
+  noun: string;
+  load: () => Promise<Outcome<T[]>>;
+  remove: (item: T) => Promise<Outcome<{ message: string }>>;
+  head: string[];
+  cells: (item: T) => ReactNode;
+  Editor: (props: EditorProps<T>) => ReactNode;
+}
+
+/** A short list the API answers whole (rates), with a form to add or edit one and a delete per row. */
+export function EditableList<T extends { id: number; name: string }>({ title, noun, load, remove, head, cells, Editor }: EditableListProps<T>) {
+  const list = useLoad(load, title);
+  const [editing, setEditing] = useState<T | 'new'>();
+  const action = useAction();
+
+  async function removeOne(item: T) {
+    const done = await action.run(() => remove(item), (answer) => `${item.name}: ${answer.message}`);
+    if (done) list.reload();
+  }
+
+  return (
+    <>
+      <h1 tabIndex={-1}>{title}</h1>
+      <p>
+        <button type="button" onClick={() => { action.clear(); setEditing('new'); }}>
+          New {noun}
+        </button>
+      </p>
+      <Notice state={action} />
+      <OpenEditor editing={editing} Editor={Editor} close={() => setEditing(undefined)} saved={(message) => { action.say(message); list.reload(); }} />
+      <Loaded state={list}>
+        {(items) => (
+          <Table caption={title} head={[...head, 'Actions']}>
+            {items.map((item) => (
+              <tr key={item.id}>
+                {cells(item)}
+                <td className="row-actions">
+                  <button type="button" aria-label={`Edit ${item.name}`} onClick={() => { action.clear(); setEditing(item); }}>
+                    Edit
+                  </button>
+                  <button type="button" className="danger" aria-label={`Delete ${item.name}`} onClick={() => removeOne(item)}>
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </Loaded>
+    </>
+  );
+}

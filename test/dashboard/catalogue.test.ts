@@ -122,3 +122,52 @@ test('when the admin creates a webhook endpoint, then its secret is shown once, 
   await assertAccessible(page, 'webhook endpoint');
   await dashboard.closePage(page);
 });
+
+test('when the admin adds shipping and tax rates and changes a customer\'s role from the dashboard, then the API answers the same', async () => {
+  const { customer } = await registerCustomer(dashboard.shop.app, { customer_name: 'Rita Role' });
+  const page = await dashboard.newPage();
+  await signedIn(page);
+
+  await open(page, 'Shipping rates');
+  await page.getByRole('button', { name: 'New shipping rate' }).click();
+  const shipping = page.getByRole('form', { name: 'New shipping rate' });
+  await shipping.getByLabel('Name').fill('Standard');
+  await shipping.getByLabel('Price').fill('4.99');
+  await shipping.getByLabel('Countries').fill('DE, ZZ');
+  await shipping.getByRole('button', { name: 'Create rate' }).click();
+  const refused = shipping.locator('input[aria-invalid="true"]');
+  await refused.waitFor();
+  assert.equal(await refused.getAttribute('name'), 'countries', 'the unassigned country code is refused beside its field');
+  assert.equal((await apiGet(dashboard.shop, '/shipping-rates')).body.length, 0, 'and nothing was created');
+  await shipping.getByLabel('Countries').fill('DE, FR');
+  await shipping.getByRole('button', { name: 'Create rate' }).click();
+  await page.getByText('Created Standard.').waitFor();
+  const rates = (await apiGet(dashboard.shop, '/shipping-rates')).body;
+  assert.deepEqual(rates.map((r: { name: string; price: number; countries: string[] }) => [r.name, r.price, r.countries]), [['Standard', 4.99, ['DE', 'FR']]]);
+
+  await open(page, 'Tax rates');
+  await page.getByRole('button', { name: 'New tax rate' }).click();
+  const tax = page.getByRole('form', { name: 'New tax rate' });
+  await tax.getByLabel('Name').fill('Germany VAT');
+  await tax.getByLabel('Country code').fill('DE');
+  await tax.getByLabel('Rate (percent)').fill('19');
+  await tax.getByRole('button', { name: 'Create rate' }).click();
+  await page.getByText('Created Germany VAT.').waitFor();
+  const taxes = (await apiGet(dashboard.shop, '/tax-rates')).body;
+  assert.deepEqual(taxes.map((r: { name: string; country_code: string; rate: number }) => [r.name, r.country_code, r.rate]), [['Germany VAT', 'DE', 19]]);
+  await assertAccessible(page, 'tax rates');
+
+  await open(page, 'Customers');
+  await page.getByLabel('Search (name, username or email)').fill('rita');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('link', { name: 'Rita Role' }).click();
+  await page.getByRole('button', { name: 'Make admin' }).click();
+  await page.getByText('Rita Role is now admin.').waitFor();
+  assert.equal((await apiGet(dashboard.shop, `/customers/${customer.id}`)).body.role_id, 1);
+  await page.getByRole('button', { name: 'Make customer' }).click();
+  await page.getByText('Rita Role is now customer.').waitFor();
+  assert.equal((await apiGet(dashboard.shop, `/customers/${customer.id}`)).body.role_id, 2);
+  await assertAccessible(page, 'customer detail');
+  await screenshot(page, 'customer');
+  await dashboard.closePage(page);
+});

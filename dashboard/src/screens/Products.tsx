@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { type Schemas, api, ask } from '../api';
 import { money } from '../format';
 import { go, pageOf, queryOf, useRoute, withQuery } from '../router';
-import { Field, Loaded, Notice, Pager, Select, Table, isNumber, numberOrUndefined, useAction, useLoad } from '../ui';
+import { type EditorProps, Field, FormButtons, Loaded, OpenEditor, Notice, Pager, Select, Table, isNumber, numberOrUndefined, useAction, useLoad } from '../ui';
 
 type Product = Schemas['Product'];
 type Sort = 'id' | 'price' | '-price' | 'product_name' | '-created_at';
@@ -52,19 +52,7 @@ export function Products() {
         </button>
       </p>
       <Notice state={action} />
-      {editing && (
-        <ProductForm
-          key={editing === 'new' ? 'new' : editing.id}
-          product={editing === 'new' ? undefined : editing}
-          onDone={(saved) => {
-            setEditing(undefined);
-            if (saved) {
-              action.say(saved);
-              list.reload();
-            }
-          }}
-        />
-      )}
+      <OpenEditor editing={editing} Editor={ProductForm} close={() => setEditing(undefined)} saved={(message) => { action.say(message); list.reload(); }} />
       <Loaded state={list}>
         {(result) => (
           <>
@@ -113,7 +101,7 @@ export function Products() {
 }
 
 /** Create (no product) or edit one; the API's validation messages stand beside their fields. */
-function ProductForm({ product, onDone }: { product: Product | undefined; onDone: (saved: string | undefined) => void }) {
+function ProductForm({ item: product, onDone }: EditorProps<Product>) {
   const [name, setName] = useState(product?.product_name ?? '');
   const [price, setPrice] = useState(product ? String(product.price) : '');
   const [description, setDescription] = useState(product?.description ?? '');
@@ -155,14 +143,7 @@ function ProductForm({ product, onDone }: { product: Product | undefined; onDone
       <Field label="Stock" name="stock" inputMode="numeric" hint="Blank: not tracked, never runs out" value={stock} onChange={(e) => setStock(e.target.value)} error={errors.stock} />
       <Field label="Needs shipping" name="requires_shipping" type="checkbox" checked={ships} onChange={(e) => setShips(e.target.checked)} error={errors.requires_shipping} />
       <Notice state={action} />
-      <div className="buttons">
-        <button type="submit" disabled={action.busy}>
-          {product ? 'Save product' : 'Create product'}
-        </button>
-        <button type="button" onClick={() => onDone(undefined)}>
-          Close
-        </button>
-      </div>
+      <FormButtons busy={action.busy} submit={product ? 'Save product' : 'Create product'} onClose={() => onDone(undefined)} />
     </form>
   );
 }

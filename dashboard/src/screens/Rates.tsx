@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { type Schemas, api, ask } from '../api';
 import { money, time } from '../format';
-import { Field, Loaded, Notice, Table, isNumber, numberOrUndefined, useAction, useLoad } from '../ui';
+import { EditableList, type EditorProps, Field, FormButtons, Notice, isNumber, numberOrUndefined, useAction } from '../ui';
 
 type ShippingRate = Schemas['ShippingRate'];
 type TaxRate = Schemas['TaxRate'];
@@ -14,60 +14,35 @@ function countriesOf(text: string): Countries {
   return (codes.length === 1 && codes[0] === '*' ? ['*'] : codes) as Countries;
 }
 
-/** Blank → null (no bound); a number → itself; other text stays a local error. */
+/** Blank → null (no bound). */
 function bound(text: string): number | null {
   return numberOrUndefined(text) ?? null;
 }
 
 export function ShippingRates() {
-  const rates = useLoad(() => ask(api.GET('/shipping-rates')), 'shipping-rates');
-  const [editing, setEditing] = useState<ShippingRate | 'new'>();
-  const action = useAction();
-
-  async function remove(rate: ShippingRate) {
-    const done = await action.run(() => ask(api.DELETE('/shipping-rates/{id}', { params: { path: { id: rate.id } } })), (answer) => `${rate.name}: ${answer.message}`);
-    if (done) rates.reload();
-  }
-
   return (
-    <>
-      <h1 tabIndex={-1}>Shipping rates</h1>
-      <p>
-        <button type="button" onClick={() => { action.clear(); setEditing('new'); }}>
-          New shipping rate
-        </button>
-      </p>
-      <Notice state={action} />
-      {editing && <ShippingForm key={editing === 'new' ? 'new' : editing.id} rate={editing === 'new' ? undefined : editing} onDone={(saved) => { setEditing(undefined); if (saved) { action.say(saved); rates.reload(); } }} />}
-      <Loaded state={rates}>
-        {(list) => (
-          <Table caption="Shipping rates" head={['Name', 'Price', 'Countries', 'Subtotal from', 'up to', 'Active', 'Actions']}>
-            {list.map((rate) => (
-              <tr key={rate.id}>
-                <td>{rate.name}</td>
-                <td className="num">{money(rate.price)}</td>
-                <td>{rate.countries.join(', ')}</td>
-                <td className="num">{money(rate.min_subtotal)}</td>
-                <td className="num">{money(rate.max_subtotal)}</td>
-                <td>{rate.active ? 'yes' : 'no'}</td>
-                <td className="row-actions">
-                  <button type="button" aria-label={`Edit ${rate.name}`} onClick={() => { action.clear(); setEditing(rate); }}>
-                    Edit
-                  </button>
-                  <button type="button" className="danger" aria-label={`Delete ${rate.name}`} onClick={() => remove(rate)}>
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </Table>
-        )}
-      </Loaded>
-    </>
+    <EditableList<ShippingRate>
+      title="Shipping rates"
+      noun="shipping rate"
+      load={() => ask(api.GET('/shipping-rates'))}
+      remove={(rate) => ask(api.DELETE('/shipping-rates/{id}', { params: { path: { id: rate.id } } }))}
+      head={['Name', 'Price', 'Countries', 'Subtotal from', 'up to', 'Active']}
+      cells={(rate) => (
+        <>
+          <td>{rate.name}</td>
+          <td className="num">{money(rate.price)}</td>
+          <td>{rate.countries.join(', ')}</td>
+          <td className="num">{money(rate.min_subtotal)}</td>
+          <td className="num">{money(rate.max_subtotal)}</td>
+          <td>{rate.active ? 'yes' : 'no'}</td>
+        </>
+      )}
+      Editor={ShippingForm}
+    />
   );
 }
 
-function ShippingForm({ rate, onDone }: { rate: ShippingRate | undefined; onDone: (saved: string | undefined) => void }) {
+function ShippingForm({ item: rate, onDone }: EditorProps<ShippingRate>) {
   const [name, setName] = useState(rate?.name ?? '');
   const [price, setPrice] = useState(rate ? String(rate.price) : '');
   const [countries, setCountries] = useState(rate?.countries.join(', ') ?? '*');
@@ -104,67 +79,35 @@ function ShippingForm({ rate, onDone }: { rate: ShippingRate | undefined; onDone
       <Field label="Subtotal up to" name="max_subtotal" inputMode="decimal" hint="Blank: no upper bound" value={max} onChange={(e) => setMax(e.target.value)} error={errors.max_subtotal} />
       <Field label="Active" name="active" type="checkbox" checked={active} onChange={(e) => setActive(e.target.checked)} />
       <Notice state={action} />
-      <div className="buttons">
-        <button type="submit" disabled={action.busy}>
-          {rate ? 'Save rate' : 'Create rate'}
-        </button>
-        <button type="button" onClick={() => onDone(undefined)}>
-          Close
-        </button>
-      </div>
+      <FormButtons busy={action.busy} submit={rate ? 'Save rate' : 'Create rate'} onClose={() => onDone(undefined)} />
     </form>
   );
 }
 
 export function TaxRates() {
-  const rates = useLoad(() => ask(api.GET('/tax-rates')), 'tax-rates');
-  const [editing, setEditing] = useState<TaxRate | 'new'>();
-  const action = useAction();
-
-  async function remove(rate: TaxRate) {
-    const done = await action.run(() => ask(api.DELETE('/tax-rates/{id}', { params: { path: { id: rate.id } } })), (answer) => `${rate.name}: ${answer.message}`);
-    if (done) rates.reload();
-  }
-
   return (
-    <>
-      <h1 tabIndex={-1}>Tax rates</h1>
-      <p>
-        <button type="button" onClick={() => { action.clear(); setEditing('new'); }}>
-          New tax rate
-        </button>
-      </p>
-      <Notice state={action} />
-      {editing && <TaxForm key={editing === 'new' ? 'new' : editing.id} rate={editing === 'new' ? undefined : editing} onDone={(saved) => { setEditing(undefined); if (saved) { action.say(saved); rates.reload(); } }} />}
-      <Loaded state={rates}>
-        {(list) => (
-          <Table caption="Tax rates" head={['Name', 'Country', 'Region', 'Rate', 'On shipping', 'Changed', 'Actions']}>
-            {list.map((rate) => (
-              <tr key={rate.id}>
-                <td>{rate.name}</td>
-                <td>{rate.country_code}</td>
-                <td>{rate.region_code ?? 'whole country'}</td>
-                <td className="num">{rate.rate} %</td>
-                <td>{rate.applies_to_shipping ? 'yes' : 'no'}</td>
-                <td>{time(rate.updated_at)}</td>
-                <td className="row-actions">
-                  <button type="button" aria-label={`Edit ${rate.name}`} onClick={() => { action.clear(); setEditing(rate); }}>
-                    Edit
-                  </button>
-                  <button type="button" className="danger" aria-label={`Delete ${rate.name}`} onClick={() => remove(rate)}>
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </Table>
-        )}
-      </Loaded>
-    </>
+    <EditableList<TaxRate>
+      title="Tax rates"
+      noun="tax rate"
+      load={() => ask(api.GET('/tax-rates'))}
+      remove={(rate) => ask(api.DELETE('/tax-rates/{id}', { params: { path: { id: rate.id } } }))}
+      head={['Name', 'Country', 'Region', 'Rate', 'On shipping', 'Changed']}
+      cells={(rate) => (
+        <>
+          <td>{rate.name}</td>
+          <td>{rate.country_code}</td>
+          <td>{rate.region_code ?? 'whole country'}</td>
+          <td className="num">{rate.rate} %</td>
+          <td>{rate.applies_to_shipping ? 'yes' : 'no'}</td>
+          <td>{time(rate.updated_at)}</td>
+        </>
+      )}
+      Editor={TaxForm}
+    />
   );
 }
 
-function TaxForm({ rate, onDone }: { rate: TaxRate | undefined; onDone: (saved: string | undefined) => void }) {
+function TaxForm({ item: rate, onDone }: EditorProps<TaxRate>) {
   const [name, setName] = useState(rate?.name ?? '');
   const [country, setCountry] = useState(rate?.country_code ?? '');
   const [region, setRegion] = useState(rate?.region_code ?? '');
@@ -195,14 +138,7 @@ function TaxForm({ rate, onDone }: { rate: TaxRate | undefined; onDone: (saved: 
       <Field label="Rate (percent)" name="rate" inputMode="decimal" value={percent} onChange={(e) => setPercent(e.target.value)} error={errors.rate} />
       <Field label="Applies to shipping" name="applies_to_shipping" type="checkbox" checked={onShipping} onChange={(e) => setOnShipping(e.target.checked)} />
       <Notice state={action} />
-      <div className="buttons">
-        <button type="submit" disabled={action.busy}>
-          {rate ? 'Save rate' : 'Create rate'}
-        </button>
-        <button type="button" onClick={() => onDone(undefined)}>
-          Close
-        </button>
-      </div>
+      <FormButtons busy={action.busy} submit={rate ? 'Save rate' : 'Create rate'} onClose={() => onDone(undefined)} />
     </form>
   );
 }

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { type Schemas, api, ask } from '../api';
 import { time } from '../format';
 import { go, pageOf, queryOf, useRoute, withQuery } from '../router';
-import { Field, Loaded, Notice, Pager, Select, Table, useAction, useLoad } from '../ui';
+import { Field, FormButtons, Loaded, Notice, Pager, Select, Table, useAction, useLoad } from '../ui';
 
 type EventType = Exclude<Schemas['CreateWebhookEndpointBody']['events'][number], '*'>;
 type Events = Schemas['CreateWebhookEndpointBody']['events'];
@@ -115,14 +115,7 @@ function EndpointForm({ onDone }: { onDone: (created: Schemas['CreatedWebhookEnd
         {errors.events && <small className="error">{errors.events}</small>}
       </fieldset>
       <Notice state={action} />
-      <div className="buttons">
-        <button type="submit" disabled={action.busy}>
-          Create endpoint
-        </button>
-        <button type="button" onClick={() => onDone(undefined)}>
-          Close
-        </button>
-      </div>
+      <FormButtons busy={action.busy} submit="Create endpoint" onClose={() => onDone(undefined)} />
     </form>
   );
 }
