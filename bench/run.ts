@@ -78,6 +78,7 @@ import { say } from './log.js';
 import { type RunOptions, type Target, chosen, runScenario, startTarget } from './measure.js';
 import { type Report, type ScenarioResult, commandLine, machineInfo, markdown, timestamp, writeOutputs } from './report.js';
 import { currentRss } from './rss.js';
+import { fakeStripeEnvironment } from './payments.js';
 import { BY_ID, type Scenario, type ScenarioContext, logIn, logInAs, scenarios } from './scenarios.js';
 import { seedCatalogue } from './seed.js';
 import { benchWebhooks, webhookMarkdown, writeWebhookOutputs } from './webhooks.js';
@@ -144,6 +145,8 @@ async function main(): Promise<void> {
     adminUsername: 'bench_admin',
     adminPassword: randomBytes(18).toString('base64url'),
     cwd: workDir,
+    // The payment scenarios' Stripe is the fake of the tests, on loopback.
+    env: await fakeStripeEnvironment(),
   };
 
   say(`migrating ${database.label}`);

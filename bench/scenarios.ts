@@ -5,6 +5,7 @@ import type autocannon from 'autocannon';
 import { request } from './http.js';
 import { type LoadOptions, pick } from './load.js';
 import { CUSTOMER_PASSWORD, SEARCH_TERMS } from './seed.js';
+import { paidIntentEvents, placeOrders } from './payments.js';
 
 
 /** Products each customer adds to its cart in the cart scenario. */
@@ -156,6 +157,58 @@ export const scenarios: Scenario[] = [
     compareWith: ORDER_SCENARIO.name,
   },
   {
+    name: 'POST /orders/{id}/payments (Stripe, a new payment)',
+    server: 'api',
+    // Orders enough that every request of a default run opens a payment (a repeat would answer the open one).
+    prepare: async (apiUrl, c) => {
+      ordersToPay = await placeOrders(apiUrl, c, PAYMENT_ORDERS, (customer) => twoLineOrder(c, customer));
+    },
+    options: (c) => ({
+      connections: c.connections,
+      setupClient: asCustomers(c, (customer) => {
+        const orders = ordersToPay.get(customer.id) ?? [];
+        let next = 0;
+        return {
+          method: 'POST',
+          headers: { ...bearer(customer), 'content-type': 'application/json' },
+          body: JSON.stringify({ provider: 'stripe' }),
+          setupRequest: (req) => {
+            req.path = `/orders/${orders[next++ % orders.length]}/payments`;
+            return req;
+          },
+        };
+      }),
+    }),
+    compareWith: ORDER_SCENARIO.name,
+  },
+  {
+    name: 'POST /webhooks/stripe (payment_intent.succeeded: capture, order paid)',
+    server: 'api',
+    // Each event is another payment's, so each request captures and makes an order paid.
+    prepare: async (apiUrl, c) => {
+      succeededEvents = await paidIntentEvents(apiUrl, c, await placeOrders(apiUrl, c, PAYMENT_ORDERS, (customer) => twoLineOrder(c, customer)));
+    },
+    options: (c) => {
+      let next = 0;
+      return {
+        connections: c.connections,
+        requests: [
+          {
+            method: 'POST',
+            path: '/webhooks/stripe',
+            setupRequest: (req) => {
+              const event = succeededEvents[next++ % succeededEvents.length]!;
+              req.body = event.payload;
+              req.headers = { 'content-type': 'application/json', 'stripe-signature': event.signature };
+              return req;
+            },
+          },
+        ],
+      };
+    },
+    compareWith: ORDER_SCENARIO.name,
+  },
+  {
     name: `${BY_ID} during a login flood`,
     server: 'api',
     options: (c) => ({ connections: c.connections, requests: [randomPath(() => `/products/${pick(c.productIds)}`)] }),
@@ -198,6 +251,12 @@ const CHECKOUT_ADDRESS = {
   postal_code: '94105',
   country_code: 'US',
 };
+
+/** Orders each payment scenario prepares: more than a default run's requests, so none repeats. */
+const PAYMENT_ORDERS = 20_000;
+/** Each customer's orders waiting for a payment, and the signed events of paid ones (prepared by the payment scenarios). */
+let ordersToPay = new Map<number, number[]>();
+let succeededEvents: { payload: string; signature: string }[] = [];
 
 /** The shipping rate the checkout scenario's orders name, once prepareCheckout made it. */
 let checkoutRateId = 0;

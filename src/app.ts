@@ -27,6 +27,9 @@ import { eventsRoutes } from './modules/events/events.routes.js';
 import { Health, healthRoutes } from './modules/health/health.routes.js';
 import { orderSchemas } from './modules/orders/orders.schemas.js';
 import { ordersRoutes } from './modules/orders/orders.routes.js';
+import { paymentSchemas } from './modules/payments/payments.schemas.js';
+import { paymentsRoutes } from './modules/payments/payments.routes.js';
+import { createPaymentProviders } from './modules/payments/payments.service.js';
 import { productSchemas } from './modules/products/products.schemas.js';
 import { productsRoutes } from './modules/products/products.routes.js';
 import { reportSchemas } from './modules/reports/reports.schemas.js';
@@ -71,7 +74,7 @@ const DASHBOARD_ROOT = fileURLToPath(new URL('../dashboard/dist', import.meta.ur
 const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 /** The schemas that have a name in the OpenAPI document (components/schemas) and are referenced by routes. */
-const NAMED_SCHEMAS = [Problem, Message, Health, ...authSchemas, ...customerSchemas, ...productSchemas, ...cartSchemas, ...orderSchemas, ...addressSchemas, ...addressBookSchemas, ...shippingSchemas, ...taxSchemas, ...eventSchemas, ...webhookSchemas, ...reportSchemas];
+const NAMED_SCHEMAS = [Problem, Message, Health, ...authSchemas, ...customerSchemas, ...productSchemas, ...cartSchemas, ...orderSchemas, ...addressSchemas, ...addressBookSchemas, ...shippingSchemas, ...taxSchemas, ...eventSchemas, ...webhookSchemas, ...paymentSchemas, ...reportSchemas];
 
 export interface BuildOptions {
   /**
@@ -175,7 +178,9 @@ async function registerEverything(app: ReturnType<typeof createFastify>, config:
   await app.register(guestCartRoutes, {
     creationsPerAddress: guestCartCreationLimiter({ redis: app.redis, keyPrefix: config.redisKeyPrefix, log: app.log }, config.guestCartsMaxPerAddress),
   });
-  await app.register(ordersRoutes);
+  const providers = createPaymentProviders(config);
+  await app.register(ordersRoutes, { providers });
+  await app.register(paymentsRoutes, { providers });
   await app.register(shippingRoutes);
   await app.register(taxRoutes);
   await app.register(reportsRoutes);

@@ -93,6 +93,24 @@ export interface Config {
   passwordResetMaxPerHour: number;
   /** A password reset token works this long. */
   passwordResetTtlSeconds: number;
+  /** The payment providers a buyer may choose (PAYMENT_PROVIDERS). */
+  paymentProviders: PaymentProviderName[];
+  /** Set when PAYMENT_PROVIDERS lists stripe. */
+  stripe: StripeConfig | undefined;
+  /** A pending order with nothing authorized or captured is cancelled after this long; 0: never. */
+  orderPaymentTimeoutSeconds: number;
+}
+
+export type PaymentProviderName = 'manual' | 'stripe';
+
+export interface StripeConfig {
+  secretKey: string;
+  webhookSecret: string;
+  /** Where the official client sends its requests (STRIPE_API_URL: host, port and protocol). */
+  apiUrl: URL;
+  captureMethod: 'automatic' | 'manual';
+  timeoutMs: number;
+  maxNetworkRetries: number;
 }
 
 export type WebhookDelivery = 'inline' | 'worker';
@@ -166,7 +184,11 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     metricsPort: env.METRICS_PORT ? readInteger(env, 'METRICS_PORT', 0, 0, 65535, problems) : undefined,
     passwordResetMaxPerHour: readInteger(env, 'PASSWORD_RESET_MAX_PER_HOUR', 5, 1, 1_000_000, problems),
     passwordResetTtlSeconds: readInteger(env, 'PASSWORD_RESET_TTL_S', 3600, 60, 7 * 86_400, problems),
+    paymentProviders: readPaymentProviders(env, problems),
+    stripe: undefined,
+    orderPaymentTimeoutSeconds: readInteger(env, 'ORDER_PAYMENT_TIMEOUT_S', 3600, 0, 365 * 86_400, problems),
   };
+  if (config.paymentProviders.includes('stripe')) config.stripe = readStripe(env, problems);
 
   if (!/^[A-Za-z0-9._-]{3,50}$/.test(config.adminUsername)) {
     problems.push('ADMIN_USERNAME must be 3 to 50 letters, digits, ".", "_" or "-"');
@@ -343,6 +365,43 @@ function readRetrySchedule(env: NodeJS.ProcessEnv, problems: string[]): number[]
     return DEFAULT_RETRY_SCHEDULE_S;
   }
   return delays.map(Number);
+}
+
+const PAYMENT_PROVIDERS: readonly PaymentProviderName[] = ['manual', 'stripe'];
+
+/** PAYMENT_PROVIDERS: a comma-separated list of manual and stripe (default manual). */
+function readPaymentProviders(env: NodeJS.ProcessEnv, problems: string[]): PaymentProviderName[] {
+  const names = (env.PAYMENT_PROVIDERS || 'manual').split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !PAYMENT_PROVIDERS.includes(name as PaymentProviderName));
+  if (unknown.length > 0 || names.length === 0) {
+    problems.push(`PAYMENT_PROVIDERS must list manual and/or stripe, comma-separated, got "${env.PAYMENT_PROVIDERS}"`);
+    return ['manual'];
+  }
+  return [...new Set(names as PaymentProviderName[])];
+}
+
+/** The STRIPE_* settings, required when Stripe is enabled. The key is never written into a problem. */
+function readStripe(env: NodeJS.ProcessEnv, problems: string[]): StripeConfig {
+  const secretKey = env.STRIPE_SECRET_KEY || '';
+  const webhookSecret = env.STRIPE_WEBHOOK_SECRET || '';
+  if (!/^(sk|rk)_(test|live)_\S+$/.test(secretKey)) problems.push('STRIPE_SECRET_KEY must be set to a Stripe secret key (sk_live_..., sk_test_... or rk_...) when PAYMENT_PROVIDERS lists stripe');
+  if (!/^whsec_\S+$/.test(webhookSecret)) problems.push("STRIPE_WEBHOOK_SECRET must be set to the webhook endpoint's signing secret (whsec_...) when PAYMENT_PROVIDERS lists stripe");
+  const rawUrl = env.STRIPE_API_URL || 'https://api.stripe.com';
+  let apiUrl = new URL('https://api.stripe.com');
+  if (URL.canParse(rawUrl) && /^https?:$/.test(new URL(rawUrl).protocol)) apiUrl = new URL(rawUrl);
+  else problems.push(`STRIPE_API_URL must be an http(s) URL like https://api.stripe.com, got "${rawUrl}"`);
+  const captureMethod = env.STRIPE_CAPTURE_METHOD || 'automatic';
+  if (captureMethod !== 'automatic' && captureMethod !== 'manual') {
+    problems.push(`STRIPE_CAPTURE_METHOD must be automatic or manual, got "${captureMethod}"`);
+  }
+  return {
+    secretKey,
+    webhookSecret,
+    apiUrl,
+    captureMethod: captureMethod === 'manual' ? 'manual' : 'automatic',
+    timeoutMs: readInteger(env, 'STRIPE_TIMEOUT_MS', 10_000, 100, 120_000, problems),
+    maxNetworkRetries: readInteger(env, 'STRIPE_MAX_NETWORK_RETRIES', 2, 0, 10, problems),
+  };
 }
 
 function readLogLevel(env: NodeJS.ProcessEnv, problems: string[]): string {

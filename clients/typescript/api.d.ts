@@ -650,8 +650,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Cancel an order (admin: pending or paid; its customer: while pending); stock goes back
-         * @description Any other cancel is 409 ILLEGAL_STATUS_CHANGE. The stock the order took returns once, however many cancels race. A guest passes its order's order_token in the query instead of a bearer token; a wrong token is 404. A guest cancels like a customer, while the order is pending.
+         * Cancel an order (admin: pending or paid; its customer: while pending); stock goes back, open payments are voided
+         * @description Any other cancel is 409 ILLEGAL_STATUS_CHANGE, answered before any payment is touched. The stock the order took returns once, however many cancels race. A guest passes its order's order_token in the query instead of a bearer token; a wrong token is 404. A guest cancels like a customer, while the order is pending. Captured money is the admin's decision, in the body: {"refund": true} refunds all of it through its provider, {"refund": false} keeps it. Money a provider moved (Stripe) needs that decision: without it the cancel is 409 PAYMENT_CAPTURED. Money recorded by hand is kept when there is no body. A customer sending refund is 403. A payment provider that cannot be reached is 503 with Retry-After, and nothing changes.
          */
         post: operations["cancelOrder"];
         delete?: never;
@@ -711,9 +711,113 @@ export interface paths {
         put?: never;
         /**
          * Move an order along pending → paid → shipped → delivered, or cancel it (admin)
-         * @description Any other change is 409 ILLEGAL_STATUS_CHANGE. shipped may carry a tracking_number (with any other status it is 400); cancelling returns the stock.
+         * @description Any other change is 409 ILLEGAL_STATUS_CHANGE. shipped may carry a tracking_number (with any other status it is 400); cancelling returns the stock and voids open payments (Stripe-captured money: 409 PAYMENT_CAPTURED, cancel with POST /orders/{id}/cancel and a refund decision). paid records a captured manual payment for what is outstanding.
          */
         post: operations["changeOrderStatus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An order's payments with their refunds, oldest first
+         * @description Also the storefront's return from paying: an open Stripe payment is read from Stripe, and a capture found there makes a covered order paid (once, whether this or the webhook comes first). A guest passes its order's order_token in the query instead of a bearer token; a wrong token is 404.
+         */
+        get: operations["listPayments"];
+        put?: never;
+        /**
+         * Pay for an order: a payment for its outstanding amount (the amount is always the server's)
+         * @description 201 with a new payment; 200 with the open one when the order already has an open payment with that provider. Stripe: confirm it in the browser with client_secret. Only a pending order takes a payment (409), and only while something is outstanding (409 NOTHING_TO_PAY). A provider not in PAYMENT_PROVIDERS is 409 PAYMENT_PROVIDER_DISABLED. With an Idempotency-Key, a repeat answers the first payment again. A payment provider that cannot be reached is 503 with Retry-After, and nothing is recorded. A guest passes its order's order_token in the query instead of a bearer token; a wrong token is 404.
+         */
+        post: operations["createPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/{id}/capture": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Capture a payment (admin): manual, the money arrived; Stripe with manual capture, captures the authorization
+         * @description amount defaults to the whole payment; more is 400. A payment that cannot be captured now is 409. A payment provider that cannot be reached is 503 with Retry-After, and nothing is recorded.
+         */
+        post: operations["capturePayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Void a payment not yet captured (admin)
+         * @description A captured, failed or cancelled payment is 409. A payment provider that cannot be reached is 503 with Retry-After, and nothing is recorded.
+         */
+        post: operations["cancelPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/payments/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund captured money (admin), through the provider that took it
+         * @description amount defaults to what is left to refund. More than what was captured and not yet refunded is 409 REFUND_EXCEEDS_CAPTURED, also when refunds race. With an Idempotency-Key, a repeat answers the first refund again. A payment provider that cannot be reached is 503 with Retry-After, and nothing is recorded.
+         */
+        post: operations["refundPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/stripe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe's events about PaymentIntents (set this URL up in Stripe's dashboard)
+         * @description The Stripe-Signature header is checked against the raw body with STRIPE_WEBHOOK_SECRET: wrong, missing or older than 5 minutes is 400 and changes nothing. Each Stripe event id is handled once; event types and PaymentIntents the shop does not know are 200 and change nothing; money is marked captured only when the amount and currency are the payment's. 409 PAYMENT_PROVIDER_DISABLED when Stripe is not enabled.
+         */
+        post: operations["receiveStripeWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1023,7 +1127,7 @@ export interface components {
              * @description For programs: a stable machine-readable code
              * @enum {string}
              */
-            code: "BAD_REQUEST" | "VALIDATION_FAILED" | "MALFORMED_JSON" | "FORBIDDEN_KEY" | "BAD_URL" | "UNAUTHORIZED" | "FORBIDDEN" | "CURRENT_PASSWORD_WRONG" | "NOT_FOUND" | "CONFLICT" | "DUPLICATE" | "LAST_ADMIN" | "INSUFFICIENT_STOCK" | "LINE_LIMIT" | "CART_FULL" | "EMPTY_CART" | "ILLEGAL_STATUS_CHANGE" | "IDEMPOTENCY_KEY_REUSED" | "TOO_MANY_PENDING_ORDERS" | "SHIPPING_REQUIRED" | "SHIPPING_RATE_UNAVAILABLE" | "BODY_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_TIMEOUT" | "HEADERS_TOO_LARGE" | "TOO_MANY_REQUESTS" | "ADDRESS_LIMIT" | "INTERNAL" | "UNAVAILABLE" | "NOT_READY";
+            code: "BAD_REQUEST" | "VALIDATION_FAILED" | "MALFORMED_JSON" | "FORBIDDEN_KEY" | "BAD_URL" | "UNAUTHORIZED" | "FORBIDDEN" | "CURRENT_PASSWORD_WRONG" | "NOT_FOUND" | "CONFLICT" | "DUPLICATE" | "LAST_ADMIN" | "INSUFFICIENT_STOCK" | "LINE_LIMIT" | "CART_FULL" | "EMPTY_CART" | "ILLEGAL_STATUS_CHANGE" | "IDEMPOTENCY_KEY_REUSED" | "TOO_MANY_PENDING_ORDERS" | "SHIPPING_REQUIRED" | "SHIPPING_RATE_UNAVAILABLE" | "NOTHING_TO_PAY" | "REFUND_EXCEEDS_CAPTURED" | "PAYMENT_CAPTURED" | "PAYMENT_PROVIDER_REFUSED" | "PAYMENT_PROVIDER_DISABLED" | "BODY_TOO_LARGE" | "URI_TOO_LONG" | "UNSUPPORTED_MEDIA_TYPE" | "REQUEST_TIMEOUT" | "HEADERS_TOO_LARGE" | "TOO_MANY_REQUESTS" | "ADDRESS_LIMIT" | "INTERNAL" | "UNAVAILABLE" | "NOT_READY";
             /** @description For a validation problem (code VALIDATION_FAILED): every field that failed */
             errors?: {
                 /** @description Where: /body/price, /querystring/page, /params/id, /headers/idempotency-key */
@@ -1436,6 +1540,15 @@ export interface components {
         };
         /**
          * @example {
+         *       "refund": true
+         *     }
+         */
+        CancelOrderBody: {
+            /** @description Admins, for an order with captured money: true refunds all of it through the provider that took it, false keeps it */
+            refund?: boolean;
+        };
+        /**
+         * @example {
          *       "id": 1,
          *       "customer_id": 2,
          *       "status": "pending",
@@ -1492,7 +1605,10 @@ export interface components {
          *       "tax": {
          *         "name": "California",
          *         "rate": 8.875
-         *       }
+         *       },
+         *       "payment_status": "unpaid",
+         *       "amount_paid": 0,
+         *       "amount_refunded": 0
          *     }
          */
         Order: {
@@ -1628,6 +1744,21 @@ export interface components {
                  */
                 rate: number;
             } | null;
+            /**
+             * @description paid once what was captured covers the total; partially_refunded or refunded as refunds follow; authorized while money is held but not captured
+             * @enum {string}
+             */
+            payment_status: "unpaid" | "authorized" | "paid" | "partially_refunded" | "refunded";
+            /**
+             * @description Captured by all its payments
+             * @example 19.99
+             */
+            amount_paid: number;
+            /**
+             * @description Refunded of that
+             * @example 19.99
+             */
+            amount_refunded: number;
         };
         /**
          * @example {
@@ -1688,6 +1819,9 @@ export interface components {
          *         "name": "California",
          *         "rate": 8.875
          *       },
+         *       "payment_status": "unpaid",
+         *       "amount_paid": 0,
+         *       "amount_refunded": 0,
          *       "order_token": "mVh3b0d2bQ3J7rW4nQk1S9fA6uXyZcLe0pTgHiJkLmN"
          *     }
          */
@@ -1824,6 +1958,21 @@ export interface components {
                  */
                 rate: number;
             } | null;
+            /**
+             * @description paid once what was captured covers the total; partially_refunded or refunded as refunds follow; authorized while money is held but not captured
+             * @enum {string}
+             */
+            payment_status: "unpaid" | "authorized" | "paid" | "partially_refunded" | "refunded";
+            /**
+             * @description Captured by all its payments
+             * @example 19.99
+             */
+            amount_paid: number;
+            /**
+             * @description Refunded of that
+             * @example 19.99
+             */
+            amount_refunded: number;
             /** @description The key to this order for its guest: pass ?order_token= to read, track or cancel it. Answered only here. */
             order_token: string;
         };
@@ -2740,6 +2889,155 @@ export interface components {
             per_page: number;
             total: number;
             pages: number;
+        };
+        /**
+         * @example {
+         *       "id": 1,
+         *       "amount": 10,
+         *       "reason": "Damaged in transit",
+         *       "created_at": "2026-11-25T10:00:00.000Z"
+         *     }
+         */
+        Refund: {
+            id: number;
+            /**
+             * @description Major units, two decimals at most, e.g. 19.99
+             * @example 19.99
+             */
+            amount: number;
+            reason: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC
+             * @example 2026-11-25T10:00:00.000Z
+             */
+            created_at: string;
+        };
+        /**
+         * @example {
+         *       "id": 1,
+         *       "order_id": 1,
+         *       "provider": "stripe",
+         *       "status": "pending",
+         *       "amount": 32.21,
+         *       "amount_captured": 0,
+         *       "amount_refunded": 0,
+         *       "currency": "USD",
+         *       "client_secret": "pi_3Q_secret_abc",
+         *       "refunds": [],
+         *       "created_at": "2026-11-25T10:00:00.000Z",
+         *       "updated_at": "2026-11-25T10:00:00.000Z"
+         *     }
+         */
+        Payment: {
+            id: number;
+            order_id: number;
+            /** @enum {string} */
+            provider: "manual" | "stripe";
+            /**
+             * @description Only moves forward: pending, requires_action, authorized, then captured; or failed, or cancelled
+             * @enum {string}
+             */
+            status: "pending" | "requires_action" | "authorized" | "captured" | "failed" | "cancelled";
+            /**
+             * @description What the payment is for: the order's outstanding amount when it was made
+             * @example 19.99
+             */
+            amount: number;
+            /**
+             * @description Major units, two decimals at most, e.g. 19.99
+             * @example 19.99
+             */
+            amount_captured: number;
+            /**
+             * @description Refunded, or being refunded
+             * @example 19.99
+             */
+            amount_refunded: number;
+            /** @example USD */
+            currency: string;
+            /** @description Stripe: the PaymentIntent's client secret, for the storefront to confirm the payment with; null for manual */
+            client_secret: string | null;
+            refunds: components["schemas"]["Refund"][];
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC
+             * @example 2026-11-25T10:00:00.000Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 UTC
+             * @example 2026-11-25T10:00:00.000Z
+             */
+            updated_at: string;
+        };
+        /** @description Oldest first */
+        PaymentList: components["schemas"]["Payment"][];
+        /**
+         * @example {
+         *       "provider": "stripe"
+         *     }
+         */
+        CreatePaymentBody: {
+            /**
+             * @description One of PAYMENT_PROVIDERS (another is 409 PAYMENT_PROVIDER_DISABLED)
+             * @enum {string}
+             */
+            provider: "manual" | "stripe";
+        };
+        /**
+         * @example {
+         *       "amount": 20
+         *     }
+         */
+        CapturePaymentBody: {
+            /**
+             * @description At most the payment's amount; defaults to all of it
+             * @example 12.5
+             */
+            amount?: number;
+        };
+        /**
+         * @example {
+         *       "amount": 10,
+         *       "reason": "Damaged in transit"
+         *     }
+         */
+        RefundBody: {
+            /**
+             * @description Defaults to what is left to refund
+             * @example 12.5
+             */
+            amount?: number;
+            reason?: string;
+        };
+        /**
+         * @example {
+         *       "received": true
+         *     }
+         */
+        WebhookReceived: {
+            received: boolean;
+        };
+        /**
+         * @description A Stripe event as Stripe sends it; checked by its signature, not by this schema
+         * @example {
+         *       "id": "evt_1",
+         *       "type": "payment_intent.succeeded",
+         *       "data": {
+         *         "object": {}
+         *       }
+         *     }
+         */
+        StripeEventBody: {
+            id?: string;
+            type?: string;
+            data?: {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
         };
         /**
          * @example {
@@ -7108,7 +7406,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CancelOrderBody"];
+            };
+        };
         responses: {
             /** @description Default Response */
             200: {
@@ -7581,6 +7883,782 @@ export interface operations {
             };
             /** @description RFC 9457 problem details */
             414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listPayments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Oldest first */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentList"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            408: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Repeat a request with the same key and body to get the first answer; nothing new is placed
+                 * @example 6f1c1e1a-checkout-1
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePaymentBody"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            408: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    capturePayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CapturePaymentBody"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            408: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelPayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Payment"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            408: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    refundPayment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Repeat a request with the same key and body to get the first answer; nothing new is placed
+                 * @example 6f1c1e1a-checkout-1
+                 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundBody"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            408: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receiveStripeWebhook: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Stripe's signature of the raw body ("t=...,v1=...") */
+                "stripe-signature"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StripeEventBody"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceived"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            408: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description RFC 9457 problem details */
+            413: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
                     [name: string]: unknown;

@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import { purgeExpiredGuestCarts } from '../modules/cart/cart.service.js';
 import { type EventPresenter, purgeOldEvents } from '../modules/events/events.service.js';
 import { purgeExpiredIdempotencyKeys } from '../modules/orders/orders.service.js';
+import { createPaymentProviders, expireUnpaidOrders } from '../modules/payments/payments.service.js';
 import { DeliveryWorker } from '../modules/webhooks/delivery-worker.js';
 import type { DeliveryOutcome } from '../shared/metrics.js';
 import { purgeFinishedDeliveries } from '../modules/webhooks/webhooks.service.js';
@@ -25,8 +26,19 @@ export function shopJobs(config: Config, extra: ScheduledJob[] = []): ScheduledJ
         await purgeOldEvents(db, config.eventRetentionDays, now);
       },
     },
+    ...paymentJobs(config),
     ...extra,
   ];
+}
+
+/** How often unpaid orders are looked for; an order expires within this long after ORDER_PAYMENT_TIMEOUT_S. */
+const EXPIRY_CHECK_S = 60;
+
+/** Unpaid orders cancelled after ORDER_PAYMENT_TIMEOUT_S (0: never), their open payments voided through their providers. */
+function paymentJobs(config: Config): ScheduledJob[] {
+  if (config.orderPaymentTimeoutSeconds === 0) return [];
+  const providers = createPaymentProviders(config);
+  return [{ name: 'expire-unpaid-orders', everySeconds: EXPIRY_CHECK_S, run: (db, now) => expireUnpaidOrders(db, providers, config.orderPaymentTimeoutSeconds, now) }];
 }
 
 export interface BackgroundOptions {

@@ -5,6 +5,15 @@ import type { RoleId } from '../shared/access.js';
 export const ORDER_STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
+/** What an order's payments add up to (the payments module keeps it). */
+export const ORDER_PAYMENT_STATUSES = ['unpaid', 'authorized', 'paid', 'partially_refunded', 'refunded'] as const;
+export type OrderPaymentStatus = (typeof ORDER_PAYMENT_STATUSES)[number];
+
+/** A payment's states; it only moves forward (payments module, payment-status.ts). */
+export const PAYMENT_STATUSES = ['pending', 'requires_action', 'authorized', 'captured', 'failed', 'cancelled'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export type RefundStatus = 'pending' | 'succeeded' | 'failed';
+
 /** ISO 8601 UTC text, written by the application so both databases store the same thing. */
 type Timestamp = string;
 
@@ -102,6 +111,45 @@ export interface OrdersTable {
   tax_rate_thousandths: number | null;
   /** SHA-256 of a guest order's order_token (the token itself is never stored). */
   order_token_hash: string | null;
+  payment_status: ColumnType<OrderPaymentStatus, OrderPaymentStatus | undefined, OrderPaymentStatus>;
+  /** Captured by all its payments, and refunded of that (integer cents). */
+  amount_paid_cents: ColumnType<number, number | undefined, number>;
+  amount_refunded_cents: ColumnType<number, number | undefined, number>;
+}
+
+/** One attempt to take an order's money (migration 0014). */
+export interface PaymentsTable {
+  id: Generated<number>;
+  order_id: number;
+  provider: string;
+  status: PaymentStatus;
+  amount_cents: number;
+  amount_captured_cents: ColumnType<number, number | undefined, number>;
+  /** Refunded or being refunded (a refund reserves its amount before the provider is asked). */
+  amount_refunded_cents: ColumnType<number, number | undefined, number>;
+  currency: string;
+  /** The provider's handle (a Stripe PaymentIntent id); null for manual payments. */
+  provider_ref: string | null;
+  client_secret: string | null;
+  created_at: ColumnType<Timestamp, Timestamp, never>;
+  updated_at: Timestamp;
+}
+
+export interface PaymentRefundsTable {
+  id: Generated<number>;
+  payment_id: number;
+  amount_cents: number;
+  reason: string | null;
+  status: RefundStatus;
+  provider_ref: string | null;
+  created_at: ColumnType<Timestamp, Timestamp, never>;
+}
+
+/** A provider event id handled (written in the transaction of its effect). */
+export interface ProviderEventsTable {
+  provider: string;
+  event_id: string;
+  received_at: Timestamp;
 }
 
 /** A line as sold: name and unit price are copied from the product when the order is placed. */
@@ -282,6 +330,9 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   scheduled_jobs: ScheduledJobsTable;
   password_reset_tokens: PasswordResetTokensTable;
+  payments: PaymentsTable;
+  payment_refunds: PaymentRefundsTable;
+  provider_events: ProviderEventsTable;
 }
 
 declare const scope: unique symbol;
@@ -313,6 +364,8 @@ export type NewCustomerAddressRow = Insertable<CustomerAddressesTable>;
 export type CustomerAddressRowUpdate = Updateable<CustomerAddressesTable>;
 export type OrderRow = Selectable<OrdersTable>;
 export type OrderItemRow = Selectable<OrderItemsTable>;
+export type PaymentRow = Selectable<PaymentsTable>;
+export type RefundRow = Selectable<PaymentRefundsTable>;
 export type ShippingRateRow = Selectable<ShippingRatesTable>;
 export type NewShippingRateRow = Insertable<ShippingRatesTable>;
 export type ShippingRateRowUpdate = Updateable<ShippingRatesTable>;

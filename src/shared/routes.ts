@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyPluginOptions, FastifyRequest, RouteOptions } from 'fastify';
 import { ProblemRef } from './schemas.js';
 
 type Security = { [scheme: string]: string[] }[];
@@ -12,6 +12,21 @@ export const optionalBearer: Security = [{}, { bearerAuth: [] }];
 /** OpenAPI security: a bearer token, or a guest's order token in the query. */
 export const bearerOrOrderToken: Security = [{ bearerAuth: [] }, { orderToken: [] }];
 
+/**
+ * For a route whose body is optional (all its fields are): no body is the empty object, so
+ * its schema validates one shape. A preValidation hook, since Fastify validates what is there.
+ */
+export function noBodyIsEmpty(request: FastifyRequest, _reply: unknown, done: () => void): void {
+  request.body ??= {};
+  done();
+}
+
+/** Who asks for one order: a guest's order token in the query, or else the signed-in caller (orders' OrderAccess). */
+export function orderAccessOf(request: FastifyRequest): { actor: FastifyRequest['actor'] } | { orderToken: string } {
+  const orderToken = orderTokenOf(request);
+  return orderToken === undefined ? { actor: request.actor } : { orderToken };
+}
+
 /** The guest's order token a request carries in its query, if any. */
 export function orderTokenOf(request: FastifyRequest): string | undefined {
   const token = (request.query as Record<string, unknown> | undefined)?.order_token;
@@ -22,32 +37,32 @@ export function orderTokenOf(request: FastifyRequest): string | undefined {
  * A scope whose routes need a valid token (401 without one), unless the request carries an
  * `order_token`, which the route's service checks against the one order it opens.
  */
-export function authenticatedOrOrderToken(routes: FastifyPluginAsyncTypebox): FastifyPluginAsyncTypebox {
-  return async (scope) => {
+export function authenticatedOrOrderToken<Options extends FastifyPluginOptions>(routes: FastifyPluginAsyncTypebox<Options>): FastifyPluginAsyncTypebox<Options> {
+  return async (scope, options) => {
     scope.addHook('onRequest', async (request) => {
       if (orderTokenOf(request) === undefined) await scope.authenticate(request);
     });
     documentAccess(scope, [401], bearerOrOrderToken);
-    await scope.register(routes);
+    await scope.register(routes, options);
   };
 }
 
 /** A scope whose routes all need a valid token (401 without one). */
-export function authenticated(routes: FastifyPluginAsyncTypebox): FastifyPluginAsyncTypebox {
-  return async (scope) => {
+export function authenticated<Options extends FastifyPluginOptions>(routes: FastifyPluginAsyncTypebox<Options>): FastifyPluginAsyncTypebox<Options> {
+  return async (scope, options) => {
     scope.addHook('onRequest', scope.authenticate);
     documentAccess(scope, [401]);
-    await scope.register(routes);
+    await scope.register(routes, options);
   };
 }
 
 /** A scope whose routes all need an admin's token (401 without a token, 403 for a customer's). */
-export function adminOnly(routes: FastifyPluginAsyncTypebox): FastifyPluginAsyncTypebox {
-  return async (scope) => {
+export function adminOnly<Options extends FastifyPluginOptions>(routes: FastifyPluginAsyncTypebox<Options>): FastifyPluginAsyncTypebox<Options> {
+  return async (scope, options) => {
     scope.addHook('onRequest', scope.authenticate);
     scope.addHook('onRequest', scope.requireAdmin);
     documentAccess(scope, [401, 403]);
-    await scope.register(routes);
+    await scope.register(routes, options);
   };
 }
 

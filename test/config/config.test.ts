@@ -123,3 +123,37 @@ test('when METRICS_PORT is unset, then metrics are off; set, then it is the port
     assert.throws(() => parseConfig({ JWT_SECRET: secret, METRICS_PORT: value }), /METRICS_PORT must be an integer from 0 to 65535/, value);
   }
 });
+
+test('when PAYMENT_PROVIDERS lists stripe, then its key and signing secret are required, the API URL and capture method are checked, and the key is never quoted', () => {
+  const base = { DATABASE_URL: 'sqlite::memory:', JWT_SECRET: 'x'.repeat(40) };
+  assert.deepEqual(parseConfig(base).paymentProviders, ['manual']);
+  assert.equal(parseConfig(base).stripe, undefined);
+  assert.equal(parseConfig(base).orderPaymentTimeoutSeconds, 3600);
+
+  const error = (() => {
+    try {
+      parseConfig({ ...base, PAYMENT_PROVIDERS: 'stripe', STRIPE_SECRET_KEY: 'not-a-key-secret-123', STRIPE_API_URL: 'ftp://x', STRIPE_CAPTURE_METHOD: 'later' });
+    } catch (caught) {
+      return caught as ConfigError;
+    }
+    throw new Error('a bad Stripe configuration started');
+  })();
+  assert.ok(error instanceof ConfigError);
+  assert.equal(error.problems.length, 4, error.message);
+  assert.doesNotMatch(error.message, /not-a-key-secret-123/);
+  assert.throws(() => parseConfig({ ...base, PAYMENT_PROVIDERS: 'manual,paypal' }), ConfigError);
+  assert.throws(() => parseConfig({ ...base, ORDER_PAYMENT_TIMEOUT_S: '-1' }), ConfigError);
+
+  const stripe = parseConfig({
+    ...base,
+    PAYMENT_PROVIDERS: 'manual,stripe',
+    STRIPE_SECRET_KEY: 'sk_test_abc',
+    STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+    STRIPE_API_URL: 'http://127.0.0.1:12111',
+    STRIPE_CAPTURE_METHOD: 'manual',
+    ORDER_PAYMENT_TIMEOUT_S: '0',
+  });
+  assert.deepEqual(stripe.paymentProviders, ['manual', 'stripe']);
+  assert.deepEqual([stripe.stripe?.apiUrl.hostname, stripe.stripe?.apiUrl.port, stripe.stripe?.captureMethod], ['127.0.0.1', '12111', 'manual']);
+  assert.equal(stripe.orderPaymentTimeoutSeconds, 0);
+});

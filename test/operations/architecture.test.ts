@@ -26,6 +26,7 @@ const MODULE_DEPENDENCIES: Record<string, string[]> = {
   orders: ['addresses', 'cart', 'customers', 'events', 'products', 'shipping', 'tax'],
   shipping: ['addresses'],
   tax: ['addresses'],
+  payments: ['events', 'orders'],
   reports: ['orders', 'products'],
 };
 

@@ -18,7 +18,11 @@ test('when an admin moves an order pending → paid → shipped → delivered, t
 
   const paid = await setStatus(order.id, { status: 'paid', note: 'Card captured' });
   assert.equal(paid.status, 200);
-  assert.deepEqual({ ...paid.body, updated_at: undefined }, { ...order, status: 'paid', updated_at: undefined });
+  // Marking it paid records a captured manual payment for the whole total.
+  assert.deepEqual(
+    { ...paid.body, updated_at: undefined },
+    { ...order, status: 'paid', payment_status: 'paid', amount_paid: order.total, updated_at: undefined },
+  );
   assert.match(paid.body.updated_at, ISO_UTC);
   assert.ok(paid.body.updated_at >= order.created_at);
   assert.deepEqual(await orderOf(order.id), paid.body);

@@ -18,11 +18,12 @@ test('when a customer places an order, then 201 with a pending order whose lines
 
   assert.equal(response.status, 201);
   const order = response.body;
-  // Part one's fields, and part two's checkout fields, which a shop with no rates leaves empty.
+  // Part one's fields, part two's checkout fields (which a shop with no rates leaves empty) and its payment fields.
   assert.deepEqual(Object.keys(order).sort(), [
-    'billing_address', 'created_at', 'currency', 'customer_id', 'email', 'id', 'items', 'note', 'prices_include_tax', 'shipping',
-    'shipping_address', 'shipping_total', 'status', 'subtotal', 'tax', 'tax_total', 'total', 'updated_at',
+    'amount_paid', 'amount_refunded', 'billing_address', 'created_at', 'currency', 'customer_id', 'email', 'id', 'items', 'note', 'payment_status',
+    'prices_include_tax', 'shipping', 'shipping_address', 'shipping_total', 'status', 'subtotal', 'tax', 'tax_total', 'total', 'updated_at',
   ]);
+  assert.deepEqual([order.payment_status, order.amount_paid, order.amount_refunded], ['unpaid', 0, 0]);
   assert.deepEqual(
     [order.currency, order.email, order.subtotal, order.shipping_total, order.tax_total, order.shipping, order.tax, order.shipping_address],
     ['USD', (await call(app, 'GET', `/customers/${ann.id}`, { token: ann.token })).body.email, 40.28, 0, 0, null, null, null],

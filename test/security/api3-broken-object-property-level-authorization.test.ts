@@ -130,9 +130,16 @@ const CART = ['customer_id', 'items', 'total', ...under('items[].', CART_LINE)];
 const EMPTY_CART = ['customer_id', 'items', 'total'];
 // A shop without rates: the checkout fields are there, and empty (no address, shipping or tax).
 const ORDER = [
+  'amount_paid', 'amount_refunded', 'payment_status',
   'billing_address', 'created_at', 'currency', 'customer_id', 'email', 'id', 'items', 'note', 'prices_include_tax', 'shipping',
   'shipping_address', 'shipping_total', 'status', 'subtotal', 'tax', 'tax_total', 'total', 'updated_at', ...under('items[].', ORDER_LINE),
 ];
+const REFUND = ['amount', 'created_at', 'id', 'reason'];
+const PAYMENT = [
+  'amount', 'amount_captured', 'amount_refunded', 'client_secret', 'created_at', 'currency', 'id', 'order_id', 'provider', 'refunds', 'status',
+  'updated_at', ...under('refunds[].', REFUND),
+];
+const UNREFUNDED_PAYMENT = PAYMENT.filter((key) => !key.startsWith('refunds[].'));
 const TRACKING = ['history', 'order_id', 'status', 'tracking_number', ...under('history[].', ['at', 'note', 'status'])];
 const LOGIN = ['auth_token', 'message', 'status'];
 const MESSAGE = ['message'];
@@ -201,6 +208,11 @@ test('when every route answers, then each body holds exactly its public fields: 
   await expect('cancel order', call(app, 'POST', `/orders/${placed.id}/cancel`, as(mallory.token)), ORDER);
   await expect('pay order', call(app, 'POST', `/orders/${fromCart.id}/status`, as(admin.token, { status: 'paid' })), ORDER);
   await expect('track order', call(app, 'GET', `/orders/track/${fromCart.id}`, as(mallory.token)), TRACKING);
+  const manualPayment = (await call(app, 'GET', `/orders/${fromCart.id}/payments`, as(admin.token))).body[0];
+  await expect('refund', call(app, 'POST', `/payments/${manualPayment.id}/refunds`, as(admin.token, { amount: 0.1 })), REFUND);
+  await expect('list payments', call(app, 'GET', `/orders/${fromCart.id}/payments`, as(mallory.token)), list(PAYMENT));
+  const unpaid = await expect('another order', call(app, 'POST', '/orders', as(mallory.token, { customer_id: mallory.id, items: [{ product_id: pen.id, quantity: 1 }] })), ORDER);
+  await expect('open payment', call(app, 'POST', `/orders/${unpaid.id}/payments`, as(mallory.token, { provider: 'manual' })), UNREFUNDED_PAYMENT);
   await expect('delete product', call(app, 'DELETE', `/products/${lamp.id}`, as(admin.token)), MESSAGE);
   await expect('delete customer', call(app, 'DELETE', `/customers/${made.id}`, as(admin.token)), MESSAGE);
 

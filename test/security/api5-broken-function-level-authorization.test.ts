@@ -57,6 +57,12 @@ const ACCESS: Record<string, Access> = {
   'GET /orders/{id}': 'customer',
   'GET /orders/track/{id}': 'customer',
   'POST /orders/{id}/cancel': 'customer',
+  'POST /orders/{id}/payments': 'customer',
+  'GET /orders/{id}/payments': 'customer',
+  'POST /webhooks/stripe': 'public',
+  'POST /payments/{id}/capture': 'admin',
+  'POST /payments/{id}/cancel': 'admin',
+  'POST /payments/{id}/refunds': 'admin',
   'GET /customers': 'admin',
   'GET /customers/p': 'admin',
   'GET /reports/summary': 'admin',
@@ -91,9 +97,18 @@ interface AdminCall {
 }
 
 /** One valid call to every admin-only route, each of which would change or reveal something if it went through. */
-function adminCalls(productId: number, orderId: number, rates: { shipping: number; tax: number }, hooks: { endpoint: number; delivery: number }): AdminCall[] {
+function adminCalls(
+  productId: number,
+  orderId: number,
+  rates: { shipping: number; tax: number },
+  hooks: { endpoint: number; delivery: number },
+  paymentId: number,
+): AdminCall[] {
   const endpoint = `/webhook-endpoints/${hooks.endpoint}`;
   return [
+    { route: 'POST /payments/{id}/capture', method: 'POST', url: `/payments/${paymentId}/capture`, body: {} },
+    { route: 'POST /payments/{id}/cancel', method: 'POST', url: `/payments/${paymentId}/cancel` },
+    { route: 'POST /payments/{id}/refunds', method: 'POST', url: `/payments/${paymentId}/refunds`, body: {} },
     { route: 'GET /events', method: 'GET', url: '/events' },
     { route: 'POST /webhook-endpoints', method: 'POST', url: '/webhook-endpoints', body: { url: 'https://mallory.example/h', events: ['*'] } },
     { route: 'GET /webhook-endpoints', method: 'GET', url: '/webhook-endpoints' },
@@ -132,7 +147,10 @@ async function openAdminTarget(t: Parameters<typeof openAttackShop>[0]) {
   const ping = await call(shop.app, 'POST', `/webhook-endpoints/${endpoint}/test`, { token: shop.admin.token });
   assert.equal(ping.status, 202);
   const hooks = { endpoint, delivery: ping.body.delivery_id as number };
-  return { ...shop, malloryOrder, rates, hooks, calls: adminCalls(shop.mug.id, malloryOrder.id, rates, hooks) };
+  // A payment of Mallory's own, which she would love to mark received.
+  const payment = await call(shop.app, 'POST', `/orders/${malloryOrder.id}/payments`, { token: shop.mallory.token, body: { provider: 'manual' } });
+  assert.equal(payment.status, 201, `setup: a payment ${JSON.stringify(payment.body)}`);
+  return { ...shop, malloryOrder, rates, hooks, calls: adminCalls(shop.mug.id, malloryOrder.id, rates, hooks, payment.body.id) };
 }
 
 async function createdByAdmin(shop: Awaited<ReturnType<typeof openAttackShop>>, url: string, body: Record<string, unknown>): Promise<number> {

@@ -30,17 +30,37 @@ export async function runIdempotent<T>(
 ): Promise<{ result: T; replayed: boolean }> {
   const { key } = request;
   if (key === undefined) return { result: await inTransaction(db, work), replayed: false };
-  const hash = requestHash(request);
   return inTransaction(db, async (trx) => {
-    const claimed = await repo.claimIdempotencyKey(trx, request.scope, key, hash);
-    if (!claimed) return replay<T>(trx, request.scope, key, hash);
+    const replayed = await claimIdempotencyKey<T>(trx, request);
+    if (replayed) return { result: replayed.result, replayed: true };
     const result = await work(trx);
-    await repo.storeIdempotentResponse(trx, request.scope, key, 201, JSON.stringify(result));
+    await keepIdempotentAnswer(trx, request, 201, result);
     return { result, replayed: false };
   });
 }
 
-async function replay<T>(trx: Trx, scope: string, key: string, hash: string): Promise<{ result: T; replayed: boolean }> {
+/**
+ * The first half of runIdempotent, for work that calls a provider between two transactions
+ * (a payment, a refund): claims the key in the caller's transaction, or answers the stored
+ * result of the request that claimed it. The answer is kept by keepIdempotentAnswer in the
+ * transaction that finishes the work; a failed attempt gives the key back with releaseIdempotencyKey.
+ */
+export async function claimIdempotencyKey<T>(trx: Trx, request: IdempotentRequest): Promise<{ result: T; status: number } | undefined> {
+  if (request.key === undefined) return undefined;
+  const hash = requestHash(request);
+  if (await repo.claimIdempotencyKey(trx, request.scope, request.key, hash)) return undefined;
+  return replay<T>(trx, request.scope, request.key, hash);
+}
+
+export async function keepIdempotentAnswer(trx: Trx, request: IdempotentRequest, status: number, result: unknown): Promise<void> {
+  if (request.key !== undefined) await repo.storeIdempotentResponse(trx, request.scope, request.key, status, JSON.stringify(result));
+}
+
+export async function releaseIdempotencyKey(trx: Trx, request: IdempotentRequest): Promise<void> {
+  if (request.key !== undefined) await repo.deleteIdempotencyKey(trx, request.scope, request.key);
+}
+
+async function replay<T>(trx: Trx, scope: string, key: string, hash: string): Promise<{ result: T; status: number }> {
   const stored = await repo.findIdempotencyKey(trx, scope, key);
   // Not there, or claimed without an answer yet: only a transaction still running could see it so.
   if (!stored || stored.response_status === 0) {
@@ -49,13 +69,14 @@ async function replay<T>(trx: Trx, scope: string, key: string, hash: string): Pr
   if (stored.request_hash !== hash) {
     throw new ConflictError('This Idempotency-Key was used with another request.', 'IDEMPOTENCY_KEY_REUSED');
   }
-  return { result: JSON.parse(stored.response_body) as T, replayed: true };
+  return { result: JSON.parse(stored.response_body) as T, status: stored.response_status };
 }
 
 /** The scope of a key: a customer's keys are theirs alone, a guest's belong to its cart. */
 export const idempotencyScope = {
   customer: (customerId: number) => `customer:${customerId}`,
   guestCart: (cartId: string) => `cart:${cartId}`,
+  guestOrder: (orderId: number) => `order:${orderId}`,
 };
 
 export function purgeExpiredIdempotencyKeys(db: Db, now = Date.now()): Promise<void> {

@@ -1,7 +1,8 @@
-import type { Insertable, SelectQueryBuilder } from 'kysely';
+import { type Insertable, type SelectQueryBuilder, sql } from 'kysely';
 import { containsText } from '../../db/contains.js';
-import type { Database, OrderItemRow, OrderRow, OrderStatus, OrdersTable, Queryable, Trx } from '../../db/database.js';
+import type { Database, OrderItemRow, OrderPaymentStatus, OrderRow, OrderStatus, OrdersTable, Queryable, Trx } from '../../db/database.js';
 import { compileOnce } from '../../db/compile-once.js';
+import { engineOf } from '../../db/engine.js';
 import { MAX_ID } from '../../shared/schemas.js';
 import type { OrderRecord } from './placement.js';
 
@@ -62,6 +63,11 @@ export async function insertOrderEvent(trx: Trx, orderId: number, status: OrderS
 
 export function findOrderById(db: Queryable, id: number): Promise<OrderRow | undefined> {
   return db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Reads an order and holds it against other writers until the transaction ends. */
+export function lockOrderById(trx: Trx, id: number): Promise<OrderRow | undefined> {
+  return engineOf(trx).lockForUpdate(trx.selectFrom('orders').selectAll().where('id', '=', id)).executeTakeFirst();
 }
 
 export function findOrderItems(db: Queryable, orderIds: number[]): Promise<OrderItemRow[]> {
@@ -131,14 +137,60 @@ export async function updateOrderStatus(
   to: OrderStatus,
   trackingNumber: string | undefined,
   now: string,
+  onlyIfUnpaid = false,
 ): Promise<boolean> {
-  const result = await trx
+  let update = trx
     .updateTable('orders')
     .set({ status: to, updated_at: now, ...(trackingNumber === undefined ? {} : { tracking_number: trackingNumber }) })
     .where('id', '=', id)
-    .where('status', '=', from)
-    .executeTakeFirst();
+    .where('status', '=', from);
+  if (onlyIfUnpaid) update = update.where('amount_paid_cents', '=', 0).where('payment_status', '=', 'unpaid');
+  const result = await update.executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Adds money to an order's sums and sets the payment status they give, in one statement
+ * (the right-hand sides read the row as it was, so the sums are never read-then-written).
+ */
+export function addOrderMoney(
+  trx: Trx,
+  id: number,
+  change: { paidCents: number; refundedCents: number; authorized: boolean },
+  now: string,
+): Promise<OrderRow | undefined> {
+  const paid = sql<number>`(amount_paid_cents + ${change.paidCents})`;
+  const refunded = sql<number>`(amount_refunded_cents + ${change.refundedCents})`;
+  return trx
+    .updateTable('orders')
+    .set({
+      amount_paid_cents: paid,
+      amount_refunded_cents: refunded,
+      payment_status: sql<OrderPaymentStatus>`case
+        when ${paid} > 0 and ${refunded} >= ${paid} then 'refunded'
+        when ${refunded} > 0 then 'partially_refunded'
+        when ${paid} > 0 and ${paid} >= total_cents then 'paid'
+        when ${change.authorized ? 1 : 0} = 1 then 'authorized'
+        else 'unpaid' end`,
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function findUnpaidPendingOrderIds(db: Queryable, cutoff: string, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('orders')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('created_at', '<', cutoff)
+    .where('payment_status', '=', 'unpaid')
+    .where('amount_paid_cents', '=', 0)
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.id);
 }
 
 export function findIdempotencyKey(db: Queryable, scope: string, key: string) {
@@ -172,6 +224,10 @@ export async function storeIdempotentResponse(trx: Trx, scope: string, key: stri
     .where('scope', '=', scope)
     .where('key', '=', key)
     .execute();
+}
+
+export async function deleteIdempotencyKey(trx: Trx, scope: string, key: string): Promise<void> {
+  await trx.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).execute();
 }
 
 export async function deleteIdempotencyKeysBefore(db: Queryable, cutoff: string): Promise<void> {

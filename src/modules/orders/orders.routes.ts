@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { Config } from '../../config.js';
-import { adminOnly, authenticated, authenticatedOrOrderToken, orderTokenOf } from '../../shared/routes.js';
+import { adminOnly, authenticated, authenticatedOrOrderToken, noBodyIsEmpty, orderAccessOf } from '../../shared/routes.js';
 import { IdParams, problems, ref } from '../../shared/schemas.js';
 import { GuestCartParams } from '../cart/cart.schemas.js';
 import {
+  CancelOrderBody,
   ChangeStatusBody,
   GuestCheckoutBody,
   GuestOrderResponse,
@@ -20,6 +21,13 @@ import {
 } from './orders.schemas.js';
 import { countOrderPlaced } from '../../shared/metrics.js';
 import * as service from './orders.service.js';
+import type { PaymentProviders } from '../payments/payments.service.js';
+import { cancelOrderAndSettle, changeOrderStatusWithPayments } from '../../use-cases/order-payments.js';
+
+export interface OrdersRoutesOptions {
+  /** The enabled payment providers: cancelling voids and refunds through them. */
+  providers: PaymentProviders;
+}
 
 const tags = ['orders'];
 
@@ -52,11 +60,6 @@ function rulesOf(app: { config: Config }): service.OrderRules {
   };
 }
 
-/** A guest's order token, or else the signed-in caller. */
-function accessOf(request: FastifyRequest): service.OrderAccess {
-  const orderToken = orderTokenOf(request);
-  return orderToken === undefined ? { actor: request.actor } : { orderToken };
-}
 
 const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const rules = rulesOf(app);
@@ -148,7 +151,7 @@ const customerRoutes: FastifyPluginAsyncTypebox = async (app) => {
 const guestAccess = "A guest passes its order's order_token in the query instead of a bearer token; a wrong token is 404.";
 
 /** The routes of one order, which a guest opens with its order token. */
-const oneOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
+const oneOrderRoutes: FastifyPluginAsyncTypebox<OrdersRoutesOptions> = async (app, { providers }) => {
   app.get(
     '/orders/:id',
     {
@@ -162,7 +165,7 @@ const oneOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ref(OrderResponse), ...problems(403, 404) },
       },
     },
-    async (request) => service.getOrder(app.db, accessOf(request), request.params.id),
+    async (request) => service.getOrder(app.db, orderAccessOf(request), request.params.id),
   );
 
   app.get(
@@ -178,24 +181,30 @@ const oneOrderRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ref(TrackingResponse), ...problems(403, 404) },
       },
     },
-    async (request) => service.trackOrder(app.db, accessOf(request), request.params.id),
+    async (request) => service.trackOrder(app.db, orderAccessOf(request), request.params.id),
   );
 
   app.post(
     '/orders/:id/cancel',
     {
       config: { audit: { event: 'order.cancel' } },
+      preValidation: noBodyIsEmpty,
       schema: {
         tags,
         operationId: 'cancelOrder',
-        summary: 'Cancel an order (admin: pending or paid; its customer: while pending); stock goes back',
-        description: `Any other cancel is 409 ILLEGAL_STATUS_CHANGE. The stock the order took returns once, however many cancels race. ${guestAccess} A guest cancels like a customer, while the order is pending.`,
+        summary: 'Cancel an order (admin: pending or paid; its customer: while pending); stock goes back, open payments are voided',
+        description:
+          `Any other cancel is 409 ILLEGAL_STATUS_CHANGE, answered before any payment is touched. The stock the order took returns once, however many cancels race. ${guestAccess} A guest cancels like a customer, while the order is pending. ` +
+          'Captured money is the admin\'s decision, in the body: {"refund": true} refunds all of it through its provider, {"refund": false} keeps it. ' +
+          'Money a provider moved (Stripe) needs that decision: without it the cancel is 409 PAYMENT_CAPTURED. Money recorded by hand is kept when there is no body. ' +
+          'A customer sending refund is 403. A payment provider that cannot be reached is 503 with Retry-After, and nothing changes.',
         params: IdParams,
         querystring: OrderTokenQuery,
-        response: { 200: ref(OrderResponse), ...problems(403, 404, 409) },
+        body: ref(CancelOrderBody),
+        response: { 200: ref(OrderResponse), ...problems(403, 404, 409, 503) },
       },
     },
-    async (request) => service.cancelOrder(app.db, accessOf(request), request.params.id),
+    async (request) => cancelOrderAndSettle(app.db, providers, orderAccessOf(request), request.params.id, request.body),
   );
 };
 
@@ -240,7 +249,7 @@ const guestCheckoutRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 };
 
-const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
+const adminRoutes: FastifyPluginAsyncTypebox<OrdersRoutesOptions> = async (app, { providers }) => {
   app.post(
     '/orders/:id/status',
     {
@@ -250,20 +259,21 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         operationId: 'changeOrderStatus',
         summary: 'Move an order along pending → paid → shipped → delivered, or cancel it (admin)',
         description:
-          'Any other change is 409 ILLEGAL_STATUS_CHANGE. shipped may carry a tracking_number (with any other status it is 400); cancelling returns the stock.',
+          'Any other change is 409 ILLEGAL_STATUS_CHANGE. shipped may carry a tracking_number (with any other status it is 400); cancelling returns the stock and voids open payments ' +
+          '(Stripe-captured money: 409 PAYMENT_CAPTURED, cancel with POST /orders/{id}/cancel and a refund decision). paid records a captured manual payment for what is outstanding.',
         params: IdParams,
         body: ref(ChangeStatusBody),
-        response: { 200: ref(OrderResponse), ...problems(404, 409) },
+        response: { 200: ref(OrderResponse), ...problems(404, 409, 503) },
       },
     },
-    async (request) => service.changeOrderStatus(app.db, request.params.id, request.body),
+    async (request) => changeOrderStatusWithPayments(app.db, providers, request.actor, request.params.id, request.body),
   );
 };
 
-export const ordersRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const ordersRoutes: FastifyPluginAsyncTypebox<OrdersRoutesOptions> = async (app, options) => {
   await service.recordCurrencyOfOlderOrders(app.db, app.config.shopCurrency);
   await app.register(authenticated(customerRoutes));
-  await app.register(authenticatedOrOrderToken(oneOrderRoutes));
+  await app.register(authenticatedOrOrderToken(oneOrderRoutes), options);
   await app.register(guestCheckoutRoutes);
-  await app.register(adminOnly(adminRoutes));
+  await app.register(adminOnly(adminRoutes), options);
 };

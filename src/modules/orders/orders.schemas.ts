@@ -1,5 +1,5 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { ORDER_STATUSES } from '../../db/database.js';
+import { ORDER_PAYMENT_STATUSES, ORDER_STATUSES } from '../../db/database.js';
 import { Id, MoneyOut, PageOf, PageQuery, StringEnum, Text, Timestamp, named, ref } from '../../shared/schemas.js';
 import { ADDRESS_EXAMPLE, Address, AddressInput } from '../addresses/addresses.schemas.js';
 import { Quantity } from '../cart/cart.schemas.js';
@@ -103,6 +103,9 @@ const orderExample = {
   billing_address: { ...shipped.shipping_address, company: null, line2: null, phone: null },
   shipping: { rate_id: 1, name: 'Standard', price: 4.99, tax: 0 },
   tax: { name: 'California', rate: 8.875 },
+  payment_status: 'unpaid',
+  amount_paid: 0,
+  amount_refunded: 0,
 };
 
 /**
@@ -156,6 +159,11 @@ const orderFields = {
   email: Type.String(),
   note: Nullable(Type.String()),
   ...moneyFields,
+  payment_status: StringEnum(ORDER_PAYMENT_STATUSES, {
+    description: 'paid once what was captured covers the total; partially_refunded or refunded as refunds follow; authorized while money is held but not captured',
+  }),
+  amount_paid: { ...MoneyOut, description: 'Captured by all its payments' },
+  amount_refunded: { ...MoneyOut, description: 'Refunded of that' },
 };
 
 export const OrderResponse = named('Order', Type.Object(orderFields, { examples: [orderExample] }));
@@ -175,7 +183,19 @@ export const GuestOrderResponse = named(
 );
 export type GuestOrderResponse = Static<typeof GuestOrderResponse>;
 
-const { id: _id, customer_id: _c, status: _st, created_at: _ca, updated_at: _ua, email: _em, note: _n, ...quoteExample } = orderExample;
+const {
+  id: _id,
+  customer_id: _c,
+  status: _st,
+  created_at: _ca,
+  updated_at: _ua,
+  email: _em,
+  note: _n,
+  payment_status: _ps,
+  amount_paid: _ap,
+  amount_refunded: _ar,
+  ...quoteExample
+} = orderExample;
 
 export const QuoteResponse = named(
   'Quote',
@@ -253,7 +273,23 @@ export const ChangeStatusBody = named(
 );
 export type ChangeStatusBody = Static<typeof ChangeStatusBody>;
 
+export const CancelOrderBody = named(
+  'CancelOrderBody',
+  Type.Object(
+    {
+      refund: Type.Optional(
+        Type.Boolean({
+          description: 'Admins, for an order with captured money: true refunds all of it through the provider that took it, false keeps it',
+        }),
+      ),
+    },
+    { additionalProperties: false, examples: [{ refund: true }] },
+  ),
+);
+export type CancelOrderBody = Static<typeof CancelOrderBody>;
+
 export const orderSchemas = [
+  CancelOrderBody,
   OrderResponse,
   GuestOrderResponse,
   QuoteResponse,

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import fastJson from 'fast-json-stringify';
-import type { Db, OrderItemRow, OrderRow, OrderStatus, Queryable, Trx } from '../../db/database.js';
+import type { Db, OrderItemRow, OrderPaymentStatus, OrderRow, OrderStatus, Queryable, Trx } from '../../db/database.js';
 import { inTransaction } from '../../db/engine.js';
 import { type Actor, assertSelfOrAdmin, isAdmin } from '../../shared/access.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../shared/errors.js';
@@ -15,7 +15,15 @@ import { returnStock } from '../products/products.service.js';
 import { type Checkout, type ShopPricing, hashOrderToken, priceCheckout, readCheckoutContext } from './checkout.js';
 import { idempotencyScope, runIdempotent } from './idempotency.js';
 
-export { purgeExpiredIdempotencyKeys } from './idempotency.js';
+export type { CancelOrderBody, ChangeStatusBody, OrderResponse } from './orders.schemas.js';
+export {
+  type IdempotentRequest,
+  claimIdempotencyKey,
+  idempotencyScope,
+  keepIdempotentAnswer,
+  purgeExpiredIdempotencyKeys,
+  releaseIdempotencyKey,
+} from './idempotency.js';
 import { canChangeStatus } from './order-status.js';
 import { orderWriterFor } from './order-writers.js';
 import * as repo from './orders.repository.js';
@@ -179,7 +187,18 @@ function placedEventOf(answer: OrderResponse | GuestOrderResponse): PlacedEvent 
 
 function recordRow(checkout: Checkout, id: number): OrderRow {
   const { order } = checkout;
-  return { id, customer_id: order.customerId, status: 'pending', tracking_number: null, created_at: order.now, updated_at: order.now, ...order.record };
+  return {
+    id,
+    customer_id: order.customerId,
+    status: 'pending',
+    tracking_number: null,
+    created_at: order.now,
+    updated_at: order.now,
+    payment_status: 'unpaid',
+    amount_paid_cents: 0,
+    amount_refunded_cents: 0,
+    ...order.record,
+  };
 }
 
 function itemRows(checkout: Checkout): OrderItemRow[] {
@@ -197,6 +216,13 @@ function itemRows(checkout: Checkout): OrderItemRow[] {
 
 export async function getOrder(db: Db, access: OrderAccess, id: number): Promise<OrderResponse> {
   const order = await findVisibleOrder(db, access, id);
+  return toOrderResponse(order, await repo.findOrderItems(db, [order.id]));
+}
+
+/** An order as GET /orders/{id} answers it, for a caller that has checked access itself. */
+export async function readOrder(db: Queryable, id: number): Promise<OrderResponse> {
+  const order = await repo.findOrderById(db, id);
+  if (!order) throw new NotFoundError('Order');
   return toOrderResponse(order, await repo.findOrderItems(db, [order.id]));
 }
 
@@ -249,32 +275,135 @@ export async function changeOrderStatus(db: Db, id: number, input: ChangeStatusB
   if (input.tracking_number !== undefined && input.status !== 'shipped') {
     throw new ValidationError('/body/tracking_number', 'goes only with status shipped');
   }
-  return moveOrder(db, id, input.status, input.note ?? null, input.tracking_number, undefined, 'admin');
+  return moveOrder(db, id, input.status, input.note ?? null, { trackingNumber: input.tracking_number, cancelledBy: 'admin' });
 }
 
 /** Admins may cancel a pending or paid order; its owner (a customer, or a guest with its token) only while it is pending. */
 export async function cancelOrder(db: Db, access: OrderAccess, id: number): Promise<OrderResponse> {
   await findVisibleOrder(db, access, id);
-  if ('actor' in access && isAdmin(access.actor)) return moveOrder(db, id, 'cancelled', 'Cancelled by an admin', undefined, undefined, 'admin');
+  if (mayCancelAnyOrder(access)) return moveOrder(db, id, 'cancelled', 'Cancelled by an admin', { cancelledBy: 'admin' });
   // The owner's rule is checked inside the transaction, against the status the conditional
   // update compares with, so an admin marking the order paid meanwhile wins.
-  const onlyPending = (from: OrderStatus) => {
-    if (from !== 'pending') {
-      throw new ConflictError(`Only a pending order can be cancelled by its customer; this one is ${from}.`, 'ILLEGAL_STATUS_CHANGE');
-    }
-  };
-  return moveOrder(db, id, 'cancelled', 'Cancelled by the customer', undefined, onlyPending, 'customer');
+  return moveOrder(db, id, 'cancelled', 'Cancelled by the customer', { mayMoveFrom: assertOwnerMayCancel, cancelledBy: 'customer' });
 }
 
-async function moveOrder(
-  db: Db,
-  id: number,
-  to: OrderStatus,
-  note: string | null,
-  trackingNumber?: string,
-  assertActorMayMoveFrom?: (from: OrderStatus) => void,
-  cancelledBy: CancelReason = 'admin',
+function mayCancelAnyOrder(access: OrderAccess): boolean {
+  return 'actor' in access && isAdmin(access.actor);
+}
+
+function assertOwnerMayCancel(from: OrderRow): void {
+  if (from.status !== 'pending') {
+    throw new ConflictError(`Only a pending order can be cancelled by its customer; this one is ${from.status}.`, 'ILLEGAL_STATUS_CHANGE');
+  }
+}
+
+/** What the payments module knows of an order: its state and its money, in cents. */
+export interface OrderMoney {
+  id: number;
+  status: OrderStatus;
+  payment_status: OrderPaymentStatus;
+  total_cents: number;
+  amount_paid_cents: number;
+  amount_refunded_cents: number;
+  currency: string;
+}
+
+function moneyOfOrder(order: OrderRow): OrderMoney {
+  const { id, status, payment_status, total_cents, amount_paid_cents, amount_refunded_cents } = order;
+  return { id, status, payment_status, total_cents, amount_paid_cents, amount_refunded_cents, currency: order.currency ?? '' };
+}
+
+/** The order, if the caller may see it (the rules of GET /orders/{id}), for paying it. */
+export async function findOrderToPay(db: Queryable, access: OrderAccess, id: number): Promise<OrderMoney> {
+  return moneyOfOrder(await findVisibleOrder(db, access, id));
+}
+
+export async function readOrderMoney(db: Queryable, id: number): Promise<OrderMoney> {
+  const order = await repo.findOrderById(db, id);
+  if (!order) throw new NotFoundError('Order');
+  return moneyOfOrder(order);
+}
+
+/** The order, held against other writers until the transaction ends (a payment by hand decides on it). */
+export async function lockOrderMoney(trx: Trx, id: number): Promise<OrderMoney> {
+  const order = await repo.lockOrderById(trx, id);
+  if (!order) throw new NotFoundError('Order');
+  return moneyOfOrder(order);
+}
+
+/**
+ * Checks that this caller may cancel this order now (answering 409 before anything is done
+ * to its payments), and says whether the caller is an admin, who decides about its money.
+ */
+export async function checkCancel(db: Db, access: OrderAccess, id: number): Promise<{ order: OrderMoney; byAdmin: boolean }> {
+  const order = await findVisibleOrder(db, access, id);
+  const byAdmin = mayCancelAnyOrder(access);
+  if (!byAdmin) assertOwnerMayCancel(order);
+  if (!canChangeStatus(order.status, 'cancelled')) {
+    throw new ConflictError(`An order that is ${order.status} cannot become cancelled.`, 'ILLEGAL_STATUS_CHANGE');
+  }
+  return { order: moneyOfOrder(order), byAdmin };
+}
+
+/**
+ * Adds captured or refunded money to an order and sets its payment status, in the
+ * transaction of the payment's change. A pending order that what was captured now covers
+ * becomes paid: the conditional update makes that happen once, whoever gets there first.
+ */
+export async function recordOrderMoney(
+  trx: Trx,
+  orderId: number,
+  change: { paidCents: number; refundedCents: number; authorized: boolean; note: string | null },
+  now: string,
 ): Promise<OrderResponse> {
+  let order = await repo.addOrderMoney(trx, orderId, change, now);
+  if (!order) throw new NotFoundError('Order');
+  const covered = order.total_cents > 0 && order.amount_paid_cents >= order.total_cents;
+  const items = await repo.findOrderItems(trx, [orderId]);
+  if (order.status === 'pending' && covered && (await repo.updateOrderStatus(trx, orderId, 'pending', 'paid', undefined, now))) {
+    order = { ...order, status: 'paid' };
+    await leaveStatus(trx, order, 'pending', 'paid', items);
+    await repo.insertOrderEvent(trx, orderId, 'paid', change.note, now);
+    const paid = toOrderResponse(order, items);
+    await recordStatusEvent(trx, paid, { cancelledBy: 'admin', trackingNumber: null }, now);
+    return paid;
+  }
+  return toOrderResponse(order, items);
+}
+
+/** Pending orders placed before `cutoff` with nothing authorized or captured, oldest first. */
+export function findOrdersAwaitingPayment(db: Db, cutoff: string, limit: number): Promise<number[]> {
+  return repo.findUnpaidPendingOrderIds(db, cutoff, limit);
+}
+
+/** Cancels an order nobody paid for in time (reason payment_timeout); false when it was paid or changed meanwhile. */
+export async function expireUnpaidOrder(db: Db, id: number): Promise<boolean> {
+  try {
+    await moveOrder(db, id, 'cancelled', 'Not paid in time', { mayMoveFrom: assertStillUnpaid, cancelledBy: 'payment_timeout', onlyIfUnpaid: true });
+    return true;
+  } catch (error) {
+    if (error instanceof ConflictError || error instanceof NotFoundError) return false;
+    throw error;
+  }
+}
+
+function assertStillUnpaid(order: OrderRow): void {
+  if (order.status !== 'pending' || order.payment_status !== 'unpaid' || order.amount_paid_cents > 0) {
+    throw new ConflictError('The order was paid or changed meanwhile.', 'ILLEGAL_STATUS_CHANGE');
+  }
+}
+
+interface MoveOptions {
+  trackingNumber?: string;
+  /** The caller's own rule, judged on the order as the conditional update will find it. */
+  mayMoveFrom?: (from: OrderRow) => void;
+  cancelledBy?: CancelReason;
+  /** The update also requires that nothing was captured (the expiry must lose to a capture). */
+  onlyIfUnpaid?: boolean;
+}
+
+async function moveOrder(db: Db, id: number, to: OrderStatus, note: string | null, options: MoveOptions = {}): Promise<OrderResponse> {
+  const { trackingNumber, cancelledBy = 'admin' } = options;
   return inTransaction(db, async (trx) => {
     const now = new Date().toISOString();
     // The conditional update is what makes 20 concurrent cancels return the stock once. When
@@ -284,11 +413,11 @@ async function moveOrder(
     for (let attempt = 1; ; attempt += 1) {
       const found = await repo.findOrderById(trx, id);
       if (!found) throw new NotFoundError('Order');
-      assertActorMayMoveFrom?.(found.status);
+      options.mayMoveFrom?.(found);
       if (!canChangeStatus(found.status, to)) {
         throw new ConflictError(`An order that is ${found.status} cannot become ${to}.`, 'ILLEGAL_STATUS_CHANGE');
       }
-      if (await repo.updateOrderStatus(trx, id, found.status, to, trackingNumber, now)) {
+      if (await repo.updateOrderStatus(trx, id, found.status, to, trackingNumber, now, options.onlyIfUnpaid)) {
         order = found;
         break;
       }
@@ -347,6 +476,9 @@ function toOrderResponse(order: OrderRow, items: OrderItemRow[], addresses = add
     email: order.email ?? '',
     note: order.note,
     ...moneyOf(order, items, addresses),
+    payment_status: order.payment_status,
+    amount_paid: toMajor(order.amount_paid_cents),
+    amount_refunded: toMajor(order.amount_refunded_cents),
   };
 }
 

@@ -38,7 +38,10 @@ export interface OrderRequest {
 }
 
 /** The order row's values besides its id, customer, status, tracking and times: what pricing and checkout decided. */
-export type OrderRecord = Omit<OrderRow, 'id' | 'customer_id' | 'status' | 'tracking_number' | 'created_at' | 'updated_at'>;
+export type OrderRecord = Omit<OrderRow, 'id' | 'customer_id' | 'status' | 'tracking_number' | 'created_at' | 'updated_at' | PaymentColumns>;
+
+/** What an order's payments keep; a new order starts unpaid (the columns' defaults). */
+type PaymentColumns = 'payment_status' | 'amount_paid_cents' | 'amount_refunded_cents';
 
 /** A priced line, as it will be sold. */
 export interface PricedLine extends OrderLine {

@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
-import type { DeliveryStatus, Queryable, Trx, WebhookDeliveryRow, WebhookEndpointRow } from '../../db/database.js';
+import { type Kysely, sql } from 'kysely';
+import { compileOnce } from '../../db/compile-once.js';
+import type { Database, DeliveryStatus, Queryable, Trx, WebhookDeliveryRow, WebhookEndpointRow } from '../../db/database.js';
 import { forEngine } from '../../db/engine.js';
 import { ALL_EVENTS } from './webhooks.schemas.js';
 
@@ -156,9 +157,11 @@ export async function positionEvents(trx: Trx, last: number, batch: number): Pro
 }
 
 /** Whether any committed event still waits for its place in the feed (the partial index finds it). */
+// Read by every delivery cycle (up to 100 a second on a busy shop), so compiled once.
+const firstUndispatchedEvent = compileOnce((db) => db.selectFrom('events').select('seq').where('position', 'is', null).limit(1));
+
 export async function anyUndispatchedEvent(db: Queryable): Promise<boolean> {
-  const row = await db.selectFrom('events').select('seq').where('position', 'is', null).limit(1).executeTakeFirst();
-  return row !== undefined;
+  return (await firstUndispatchedEvent(db, {})).rows.length > 0;
 }
 
 export async function lastPosition(trx: Trx): Promise<number> {
@@ -227,21 +230,30 @@ export async function releaseDeliveries(db: Queryable, ids: number[], owner: str
   await db.updateTable('webhook_deliveries').set({ lease_owner: null, lease_until: null }).where('id', 'in', ids).where('lease_owner', '=', owner).execute();
 }
 
-/**
- * When the next delivery this process could take falls due: pending, not held by an attempt,
- * its endpoint active and not among those this process has no room for.
- */
-export async function nextDueAt(db: Queryable, now: string, skipEndpoints: number[]): Promise<string | undefined> {
-  let query = db
+/** Deliveries that could be taken at `now`: pending, not held by an attempt, their endpoint active. */
+function dueDeliveries(db: Kysely<Database>, now: string) {
+  return db
     .selectFrom('webhook_deliveries as d')
     .innerJoin('webhook_endpoints as ep', 'ep.id', 'd.endpoint_id')
     .select((eb) => eb.fn.min('d.next_attempt_at').as('next'))
     .where('d.status', '=', 'pending')
     .where('ep.active', '=', 1)
     .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<=', now)]));
-  if (skipEndpoints.length > 0) query = query.where('d.endpoint_id', 'not in', skipEndpoints);
-  const row = await query.executeTakeFirst();
-  return (row?.next as string | null | undefined) ?? undefined;
+}
+
+// Read by every delivery cycle; most skip no endpoint, so that shape is compiled once.
+const nextDueAnywhere = compileOnce((db, p: { now: string }) => dueDeliveries(db, p.now));
+
+/**
+ * When the next delivery this process could take falls due: pending, not held by an attempt,
+ * its endpoint active and not among those this process has no room for.
+ */
+export async function nextDueAt(db: Queryable, now: string, skipEndpoints: number[]): Promise<string | undefined> {
+  const { rows } =
+    skipEndpoints.length === 0
+      ? await nextDueAnywhere(db, { now })
+      : { rows: await dueDeliveries(db, now).where('d.endpoint_id', 'not in', skipEndpoints).execute() };
+  return (rows[0]?.next as string | null | undefined) ?? undefined;
 }
 
 export interface AttemptRecord {
