@@ -7105,6 +7105,8 @@ export interface operations {
                 customer_id?: number;
                 /** @description Only orders in this state */
                 status?: "pending" | "paid" | "shipped" | "delivered" | "cancelled";
+                /** @description Only orders whose payment_status is this */
+                payment_status?: "unpaid" | "authorized" | "paid" | "partially_refunded" | "refunded";
                 /** @description true: only guests' orders (customer_id null); false: only customers' */
                 guest?: boolean;
                 /** @description Search: an order id (123 or #123), or a piece of the email, regardless of case */

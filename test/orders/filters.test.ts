@@ -29,7 +29,7 @@ async function openFilterShop(t: Parameters<typeof openOrderShop>[0]) {
   return { ...shop, bob, annFirst, annPaid, bobCancelled, guestOrder: guest.body, ids };
 }
 
-test('when orders are filtered by status, guest or customer, then exactly the matching ones come back, newest first', async (t) => {
+test('when orders are filtered by status, payment status, guest or customer, then exactly the matching ones come back, newest first', async (t) => {
   const { ann, bob, annFirst, annPaid, bobCancelled, guestOrder, ids } = await openFilterShop(t);
   assert.deepEqual(await ids('status=pending'), [guestOrder.id, annFirst.id]);
   assert.deepEqual(await ids('status=paid'), [annPaid.id]);
@@ -39,6 +39,10 @@ test('when orders are filtered by status, guest or customer, then exactly the ma
   assert.deepEqual(await ids(`customer_id=${bob.id}`), [bobCancelled.id]);
   assert.deepEqual(await ids(`customer_id=${ann.id}&status=pending`), [annFirst.id]);
   assert.deepEqual(await ids('guest=true&status=paid'), []);
+  // The admin's "paid" records a manual payment, so that order's money is paid too.
+  assert.deepEqual(await ids('payment_status=paid'), [annPaid.id]);
+  assert.deepEqual(await ids('payment_status=unpaid'), [guestOrder.id, bobCancelled.id, annFirst.id]);
+  assert.deepEqual(await ids('payment_status=refunded'), []);
 });
 
 test('when orders are searched with q, then an order id (with or without #) or a piece of the email matches, whatever its case, and LIKE wildcards match only themselves', async (t) => {
@@ -60,7 +64,7 @@ test('when a customer filters its orders, then it still sees only its own; a bad
   assert.deepEqual(await ids('guest=true', ann), []);
   assert.ok(!(await ids(`q=${annPaid.id}`, bob)).includes(annPaid.id), "another customer's order is not found by its id");
   assertProblem(await call(app, 'GET', `/orders/p?customer_id=${bob.id}`, { token: ann.token }), 403, { code: 'FORBIDDEN' });
-  for (const query of ['status=lost', 'guest=maybe', 'customer_id=0']) {
+  for (const query of ['status=lost', 'payment_status=lost', 'guest=maybe', 'customer_id=0']) {
     assertProblem(await call(app, 'GET', `/orders/p?${query}`, { token: ann.token }), 400, { code: 'VALIDATION_FAILED', what: query });
   }
 });

@@ -83,6 +83,7 @@ export function findOrderEvents(db: Queryable, orderId: number) {
 export interface OrderFilter {
   customerId?: number | undefined;
   status?: OrderStatus | undefined;
+  paymentStatus?: OrderPaymentStatus | undefined;
   /** true: only guests' orders; false: only customers'. */
   guest?: boolean | undefined;
   /** An order id (with or without "#"), or a piece of the order's email. */
@@ -92,6 +93,7 @@ export interface OrderFilter {
 function matching<O>(query: SelectQueryBuilder<Database, 'orders', O>, filter: OrderFilter) {
   if (filter.customerId !== undefined) query = query.where('customer_id', '=', filter.customerId);
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  if (filter.paymentStatus !== undefined) query = query.where('payment_status', '=', filter.paymentStatus);
   if (filter.guest !== undefined) query = query.where('customer_id', filter.guest ? 'is' : 'is not', null);
   const q = filter.q?.trim();
   if (q) {

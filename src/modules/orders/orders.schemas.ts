@@ -255,6 +255,7 @@ export const ListOrdersQuery = Type.Object({
   ...PageQuery,
   customer_id: Type.Optional({ ...Id, description: "Only this customer's orders (admins; a customer sees only its own)" }),
   status: Type.Optional({ ...OrderStatusSchema, description: 'Only orders in this state' }),
+  payment_status: Type.Optional(StringEnum(ORDER_PAYMENT_STATUSES, { description: 'Only orders whose payment_status is this' })),
   guest: Type.Optional(Type.Boolean({ description: "true: only guests' orders (customer_id null); false: only customers'" })),
   q: Type.Optional(Text(254, { description: 'Search: an order id (123 or #123), or a piece of the email, regardless of case' })),
 });

@@ -239,7 +239,7 @@ export async function pageOrders(db: Db, actor: Actor, query: ListOrdersQuery) {
     if (customerId !== undefined) assertSelfOrAdmin(actor, customerId);
     customerId = actor.id;
   }
-  const filter: repo.OrderFilter = { customerId, status: query.status, guest: query.guest, q: query.q };
+  const filter: repo.OrderFilter = { customerId, status: query.status, paymentStatus: query.payment_status, guest: query.guest, q: query.q };
   const [orders, total] = await Promise.all([
     repo.findOrdersPage(db, filter, query.per_page, (query.page - 1) * query.per_page),
     repo.countOrders(db, filter),
