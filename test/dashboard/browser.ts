@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { after, before } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { FastifyInstance } from 'fastify';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
@@ -28,8 +28,18 @@ export interface Shop {
   origin: string;
 }
 
-/** The file's server and browser, opened before its first test and closed after its last. */
-export function dashboardUnderTest(overrides: Partial<Config> = {}) {
+/**
+ * Runs `tests` as one suite with a server and a browser of its own, opened before its first
+ * test and closed after its last: inside the suite, so they close before the test file's
+ * database is dropped (on PostgreSQL, after every suite of the file).
+ */
+export function dashboardSuite(name: string, tests: (dashboard: Dashboard) => void, overrides: Partial<Config> = {}) {
+  describe(name, () => tests(dashboardUnderTest(overrides)));
+}
+
+export type Dashboard = ReturnType<typeof dashboardUnderTest>;
+
+function dashboardUnderTest(overrides: Partial<Config>) {
   const opened: { shop?: Shop; context?: BrowserContext } = {};
   const pageErrors = new WeakMap<Page, string[]>();
   let profile = '';

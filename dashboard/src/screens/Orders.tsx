@@ -2,12 +2,16 @@ import { type FormEvent, useState } from 'react';
 import { type Schemas, api, ask } from '../api';
 import { money, time } from '../format';
 import { go, pageOf, queryOf, useRoute, withQuery } from '../router';
+import { Payments } from './Payments';
 import { Field, Loaded, Notice, Pager, Select, Table, numberOrUndefined, useAction, useLoad } from '../ui';
 
 type Order = Schemas['Order'];
 type Status = Order['status'];
 
+type PaymentStatus = Order['payment_status'];
+
 const STATUSES: Status[] = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'];
+const PAYMENT_STATUSES: PaymentStatus[] = ['unpaid', 'authorized', 'paid', 'partially_refunded', 'refunded'];
 const PER_PAGE = 20;
 
 export function Orders() {
@@ -15,6 +19,7 @@ export function Orders() {
   const query = queryOf(path);
   const page = pageOf(query);
   const status = (query.get('status') ?? '') as Status | '';
+  const paymentStatus = (query.get('payment_status') ?? '') as PaymentStatus | '';
   const guest = query.get('guest') ?? '';
   const customer = query.get('customer_id') ?? '';
   const q = query.get('q') ?? '';
@@ -27,6 +32,7 @@ export function Orders() {
               page,
               per_page: PER_PAGE,
               ...(status ? { status } : {}),
+              ...(paymentStatus ? { payment_status: paymentStatus } : {}),
               ...(guest ? { guest: guest === 'true' } : {}),
               ...(customer ? { customer_id: numberOrUndefined(customer) } : {}),
               ...(q ? { q } : {}),
@@ -36,7 +42,7 @@ export function Orders() {
       ),
     path,
   );
-  const filters = { status, guest, customer_id: customer, q };
+  const filters = { status, payment_status: paymentStatus, guest, customer_id: customer, q };
 
   function filter(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -50,6 +56,7 @@ export function Orders() {
       <form className="filters" onSubmit={filter} aria-label="Filter orders" key={path}>
         <Field label="Search (order number or email)" name="q" type="search" defaultValue={q} error={list.trouble?.fields.q} />
         <Select label="Status" name="status" defaultValue={status} options={[['', 'Any status'], ...STATUSES.map((s): [string, string] => [s, s])]} />
+        <Select label="Payment" name="payment_status" defaultValue={paymentStatus} options={[['', 'Any payment status'], ...PAYMENT_STATUSES.map((s): [string, string] => [s, s.replace('_', ' ')])]} />
         <Select label="Buyer" name="guest" defaultValue={guest} options={[['', 'Guests and customers'], ['true', 'Guests only'], ['false', 'Customers only']]} />
         <Field label="Customer id" name="customer_id" inputMode="numeric" defaultValue={customer} error={list.trouble?.fields.customer_id} />
         <button type="submit">Apply filters</button>
@@ -57,7 +64,7 @@ export function Orders() {
       <Loaded state={list}>
         {(result) => (
           <>
-            <Table caption="Orders, newest first" head={['Order', 'Placed', 'Buyer', 'Status', 'Total']}>
+            <Table caption="Orders, newest first" head={['Order', 'Placed', 'Buyer', 'Status', 'Payment', 'Total']}>
               {result.items.map((order) => (
                 <tr key={order.id}>
                   <td>
@@ -68,6 +75,7 @@ export function Orders() {
                   <td>
                     <span className={`status ${order.status}`}>{order.status}</span>
                   </td>
+                  <td>{order.payment_status.replace('_', ' ')}</td>
                   <td className="num">{money(order.total, order.currency)}</td>
                 </tr>
               ))}
@@ -107,18 +115,25 @@ export function Order({ id }: { id: number }) {
   const history = useLoad(() => ask(api.GET('/orders/track/{id}', { params: { path: { id } } })), `track-${id}`);
   const action = useAction();
   const [tracking, setTracking] = useState('');
+  const [round, setRound] = useState(0);
 
   async function move(body: Schemas['ChangeStatusBody']) {
     const done = await action.run(() => ask(api.POST('/orders/{id}/status', { params: { path: { id } }, body })), (o) => `Order #${o.id} is now ${o.status}.`);
     if (done) refresh();
   }
-  async function cancel() {
-    const done = await action.run(() => ask(api.POST('/orders/{id}/cancel', { params: { path: { id } } })), (o) => `Order #${o.id} is now ${o.status}; its stock is back.`);
+  /** `refund`: what becomes of money already captured (refunded, or kept); left out when there is none. */
+  async function cancel(refund?: boolean) {
+    const body = refund === undefined ? {} : { refund };
+    const done = await action.run(
+      () => ask(api.POST('/orders/{id}/cancel', { params: { path: { id } }, body })),
+      (o) => `Order #${o.id} is now ${o.status}; its stock is back${o.amount_refunded > 0 ? `, ${money(o.amount_refunded, o.currency)} refunded` : ''}.`,
+    );
     if (done) refresh();
   }
   function refresh() {
     order.reload();
     history.reload();
+    setRound((n) => n + 1);
   }
 
   return (
@@ -131,7 +146,7 @@ export function Order({ id }: { id: number }) {
         {(o) => (
           <>
             <p>
-              Status: <span className={`status ${o.status}`}>{o.status}</span> · placed {time(o.created_at)} · {o.customer_id === null ? 'guest' : <a href={`#/customers/${o.customer_id}`}>customer {o.customer_id}</a>} · {o.email}
+              Status: <span className={`status ${o.status}`}>{o.status}</span> · payment {o.payment_status.replace('_', ' ')} (paid {money(o.amount_paid, o.currency)}, refunded {money(o.amount_refunded, o.currency)}) · placed {time(o.created_at)} · {o.customer_id === null ? 'guest' : <a href={`#/customers/${o.customer_id}`}>customer {o.customer_id}</a>} · {o.email}
             </p>
             <section className="actions" aria-label="Actions">
               <h2>Actions</h2>
@@ -160,13 +175,24 @@ export function Order({ id }: { id: number }) {
                   Mark delivered
                 </button>
               )}
-              {(o.status === 'pending' || o.status === 'paid') && (
-                <button type="button" className="danger" disabled={action.busy} onClick={cancel}>
-                  Cancel order
-                </button>
-              )}
+              {(o.status === 'pending' || o.status === 'paid') &&
+                (o.amount_paid > o.amount_refunded ? (
+                  <>
+                    <button type="button" className="danger" disabled={action.busy} onClick={() => cancel(true)}>
+                      Cancel and refund {money(Math.round((o.amount_paid - o.amount_refunded) * 100) / 100, o.currency)}
+                    </button>
+                    <button type="button" className="danger" disabled={action.busy} onClick={() => cancel(false)}>
+                      Cancel, keep the money
+                    </button>
+                  </>
+                ) : (
+                  <button type="button" className="danger" disabled={action.busy} onClick={() => cancel()}>
+                    Cancel order
+                  </button>
+                ))}
               {(o.status === 'delivered' || o.status === 'cancelled') && <p>Nothing more to do: the order is {o.status}.</p>}
             </section>
+            <Payments orderId={id} round={round} onChanged={refresh} />
             <h2>Items</h2>
             <Table caption="Items" head={['Product', 'Unit price', 'Quantity', 'Tax', 'Line total']}>
               {o.items.map((item) => (
