@@ -1,6 +1,6 @@
 // A demo shop, made through the public API (app.inject), so every rule holds as for any
 // client: products with stock, shipping and tax rates, customers with addresses, and orders
-// in every state, customers' and guests'. `npm run seed` (scripts/seed.ts) runs it.
+// in every state, customers' and guests', a few delivered ones partly refunded. `npm run seed` (scripts/seed.ts) runs it.
 import type { FastifyInstance } from 'fastify';
 
 export interface ShopSizes {
@@ -118,6 +118,11 @@ export function demoShop(app: FastifyInstance, adminToken: string) {
             throw error;
           }
           await moveTo(order.id, pick(ORDER_STATES, i));
+          // Now and then a delivered order had a part refunded: the dashboard shows refunds too.
+          if (pick(ORDER_STATES, i) === 'delivered' && i % 4 === 3) {
+            const [payment] = await send('GET', `/orders/${order.id}/payments`);
+            await send('POST', `/payments/${payment.id}/refunds`, { amount: 1, reason: 'Late delivery' });
+          }
         });
       }
       return steps;

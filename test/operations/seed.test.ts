@@ -9,7 +9,7 @@ import { adminToken, buildTestApp, call } from '../helpers/app.js';
 test('when a small demo shop is seeded, then the API lists its products, rates, customers and orders in every state, guests\' too', async (t) => {
   const app = await buildTestApp(t);
   const token = await adminToken(app);
-  for (const step of demoShop(app, token).steps({ products: 8, customers: 3, orders: 15 })) await step();
+  for (const step of demoShop(app, token).steps({ products: 8, customers: 3, orders: 20 })) await step();
 
   const get = async (url: string) => {
     const response = await call(app, 'GET', url, { token });
@@ -24,6 +24,7 @@ test('when a small demo shop is seeded, then the API lists its products, rates, 
     assert.ok((await get(`/orders/p?status=${status}`)).total >= 1, `an order ${status}`);
   }
   assert.ok((await get('/orders/p?guest=true')).total >= 1, 'a guest order');
+  assert.ok((await get('/orders/p?payment_status=partially_refunded')).total >= 1, 'an order partly refunded');
   const summary = await get('/reports/summary');
   assert.ok(summary.today.orders >= 10 && summary.today.revenue > 0);
   assert.ok(summary.low_stock.length >= 1, 'a product low on stock');
