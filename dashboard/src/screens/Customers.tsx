@@ -1,7 +1,8 @@
 import { type FormEvent, useState } from 'react';
 import { api, ask } from '../api';
-import { money, time } from '../format';
+import { time } from '../format';
 import { go, pageOf, queryOf, useRoute, withQuery } from '../router';
+import { OrdersTable } from './Orders';
 import { Field, Loaded, Notice, Pager, Table, useAction, useLoad } from '../ui';
 
 const PER_PAGE = 20;
@@ -144,18 +145,7 @@ export function Customer({ id }: { id: number }) {
       <Loaded state={orders}>
         {(result) => (
           <>
-            <Table caption="The customer's orders" head={['Order', 'Placed', 'Status', 'Total']}>
-              {result.items.map((order) => (
-                <tr key={order.id}>
-                  <td>
-                    <a href={`#/orders/${order.id}`}>Order #{order.id}</a>
-                  </td>
-                  <td>{time(order.created_at)}</td>
-                  <td>{order.status}</td>
-                  <td className="num">{money(order.total, order.currency)}</td>
-                </tr>
-              ))}
-            </Table>
+            <OrdersTable caption="The customer's orders" orders={result.items} />
             <Pager page={result.page} pages={result.pages} total={result.total} noun="orders" onPage={(n) => go(withQuery(`/customers/${id}`, { page: n }))} />
           </>
         )}

@@ -64,28 +64,37 @@ export function Orders() {
       <Loaded state={list}>
         {(result) => (
           <>
-            <Table caption="Orders, newest first" head={['Order', 'Placed', 'Buyer', 'Status', 'Payment', 'Total']}>
-              {result.items.map((order) => (
-                <tr key={order.id}>
-                  <td>
-                    <a href={`#/orders/${order.id}`}>Order #{order.id}</a>
-                  </td>
-                  <td>{time(order.created_at)}</td>
-                  <td>{order.customer_id === null ? `Guest ${order.email ?? ''}` : <a href={`#/customers/${order.customer_id}`}>{order.email ?? `Customer ${order.customer_id}`}</a>}</td>
-                  <td>
-                    <span className={`status ${order.status}`}>{order.status}</span>
-                  </td>
-                  <td>{order.payment_status.replace('_', ' ')}</td>
-                  <td className="num">{money(order.total, order.currency)}</td>
-                </tr>
-              ))}
-            </Table>
+            <OrdersTable caption="Orders, newest first" orders={result.items} withBuyer />
             {result.items.length === 0 && <p>No order matches these filters.</p>}
             <Pager page={result.page} pages={result.pages} total={result.total} noun="orders" onPage={(n) => go(withQuery('/orders', { ...filters, page: n }))} />
           </>
         )}
       </Loaded>
     </>
+  );
+}
+
+/** A page of orders as a table; the buyer column where the orders are not all one customer's. */
+export function OrdersTable({ caption, orders, withBuyer = false }: { caption: string; orders: Order[]; withBuyer?: boolean }) {
+  return (
+    <Table caption={caption} head={['Order', 'Placed', ...(withBuyer ? ['Buyer'] : []), 'Status', 'Payment', 'Total']}>
+      {orders.map((order) => (
+        <tr key={order.id}>
+          <td>
+            <a href={`#/orders/${order.id}`}>Order #{order.id}</a>
+          </td>
+          <td>{time(order.created_at)}</td>
+          {withBuyer && (
+            <td>{order.customer_id === null ? `Guest ${order.email ?? ''}` : <a href={`#/customers/${order.customer_id}`}>{order.email ?? `Customer ${order.customer_id}`}</a>}</td>
+          )}
+          <td>
+            <span className={`status ${order.status}`}>{order.status}</span>
+          </td>
+          <td>{order.payment_status.replace('_', ' ')}</td>
+          <td className="num">{money(order.total, order.currency)}</td>
+        </tr>
+      ))}
+    </Table>
   );
 }
 
