@@ -15,13 +15,20 @@ ENV npm_config_nodedir=/usr/local
 
 WORKDIR /app
 
-# Dependencies first, so a change to the sources alone reuses this layer.
+# Dependencies first, so a change to the sources alone reuses this layer. The workspaces'
+# package.json files are part of what npm ci installs from.
 COPY package.json package-lock.json ./
+COPY dashboard/package.json ./dashboard/package.json
+COPY clients/typescript/package.json ./clients/typescript/package.json
 RUN npm ci --no-audit --no-fund
 
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY scripts/build-dashboard.mjs ./scripts/build-dashboard.mjs
+COPY clients ./clients
+COPY dashboard ./dashboard
 RUN npm run build \
+ && node scripts/build-dashboard.mjs \
  && npm prune --omit=dev --no-audit --no-fund
 
 # ---- runtime: compiled code and production dependencies only ----
@@ -38,6 +45,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The admin dashboard's built files, served at /admin/.
+COPY --from=build /app/dashboard/dist ./dashboard/dist
 
 # The default SQLite database (./data/shop.db) lives here. A fresh named volume mounted
 # here takes this directory's owner, the image's unprivileged `node` user (uid 1000).

@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDashboardBuilt } from './build-dashboard.mjs';
 
 const only = process.argv.slice(2);
 const files = only.length
@@ -15,6 +16,9 @@ const files = only.length
       .filter((file) => file.endsWith('.test.ts'))
       .sort()
       .map((file) => join('test', file));
+
+// The API serves the built dashboard, and the browser tests drive it: build it first when stale.
+if (!ensureDashboardBuilt()) process.exit(1);
 
 // A failing lint fails the run, after the tests have run too.
 const lintFailed = only.length === 0 && spawnSync(process.execPath, ['scripts/lint-openapi.mjs'], { stdio: 'inherit' }).status !== 0;

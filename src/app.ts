@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Config } from './config.js';
@@ -31,6 +32,8 @@ import { paymentsRoutes } from './modules/payments/payments.routes.js';
 import { createPaymentProviders } from './modules/payments/payments.service.js';
 import { productSchemas } from './modules/products/products.schemas.js';
 import { productsRoutes } from './modules/products/products.routes.js';
+import { reportSchemas } from './modules/reports/reports.schemas.js';
+import { reportsRoutes } from './modules/reports/reports.routes.js';
 import { shippingSchemas } from './modules/shipping/shipping.schemas.js';
 import { shippingRoutes } from './modules/shipping/shipping.routes.js';
 import { taxSchemas } from './modules/tax/tax.schemas.js';
@@ -41,6 +44,7 @@ import { countWaitingDeliveries } from './modules/webhooks/webhooks.service.js';
 import audit from './plugins/audit.js';
 import auth from './plugins/auth.js';
 import connectionLimits, { trustedPeers } from './plugins/connection-limits.js';
+import { dashboard } from './plugins/dashboard.js';
 import database from './plugins/database.js';
 import errors, { answerBadUrl, answerClientError } from './plugins/errors.js';
 import jsonBody from './plugins/json-body.js';
@@ -64,10 +68,13 @@ declare module 'fastify' {
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
 
+/** The built dashboard, beside src/ and dist/ alike. */
+const DASHBOARD_ROOT = fileURLToPath(new URL('../dashboard/dist', import.meta.url));
+
 const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 
 /** The schemas that have a name in the OpenAPI document (components/schemas) and are referenced by routes. */
-const NAMED_SCHEMAS = [Problem, Message, Health, ...authSchemas, ...customerSchemas, ...productSchemas, ...cartSchemas, ...orderSchemas, ...addressSchemas, ...addressBookSchemas, ...shippingSchemas, ...taxSchemas, ...eventSchemas, ...webhookSchemas, ...paymentSchemas];
+const NAMED_SCHEMAS = [Problem, Message, Health, ...authSchemas, ...customerSchemas, ...productSchemas, ...cartSchemas, ...orderSchemas, ...addressSchemas, ...addressBookSchemas, ...shippingSchemas, ...taxSchemas, ...eventSchemas, ...webhookSchemas, ...paymentSchemas, ...reportSchemas];
 
 export interface BuildOptions {
   /**
@@ -159,6 +166,7 @@ async function registerEverything(app: ReturnType<typeof createFastify>, config:
   await app.register(auth, { config, findTokenHolder: (id: number) => findTokenHolder(db, id) });
   await app.register(openapi, { version: VERSION });
   await app.register(routeContract);
+  await app.register(dashboard, { root: DASHBOARD_ROOT });
 
   const limiters = createAuthLimiters(config, app.redis, app.log);
   await app.register(healthRoutes);
@@ -175,6 +183,7 @@ async function registerEverything(app: ReturnType<typeof createFastify>, config:
   await app.register(paymentsRoutes, { providers });
   await app.register(shippingRoutes);
   await app.register(taxRoutes);
+  await app.register(reportsRoutes);
 
   const present = eventPresenter(config);
   const wake = startEventDelivery(app, config, db, present);

@@ -23,6 +23,7 @@ const TAGS = [
   { name: 'events', description: 'The event feed: every change other systems care about, oldest first (admin)' },
   { name: 'webhooks', description: 'Webhook endpoints and their deliveries, signed as Standard Webhooks says (admin)' },
   { name: 'payments', description: 'Paying for orders (manual or Stripe), capturing, voiding and refunding; Stripe\'s webhook' },
+  { name: 'reports', description: 'Figures for the admin dashboard: the shop at a glance (admin)' },
   { name: 'operations', description: 'Liveness and readiness' },
 ];
 

@@ -97,6 +97,17 @@ export function problems(...statuses: number[]): Record<number, typeof ProblemRe
   return Object.fromEntries(statuses.map((status) => [status, ProblemRef]));
 }
 
+/** A numbered page of `item`s, as every paged list answers it. */
+export function PageOf<T extends TSchema>(item: T, noun: string) {
+  return Type.Object({
+    items: Type.Array(item),
+    page: Type.Integer({ minimum: 1 }),
+    per_page: Type.Integer({ minimum: 1 }),
+    total: Type.Integer({ minimum: 0, description: `Matching ${noun} on all pages` }),
+    pages: Type.Integer({ minimum: 0, description: 'Number of pages' }),
+  });
+}
+
 export function pageCount(total: number, perPage: number): number {
   return Math.ceil(total / perPage);
 }

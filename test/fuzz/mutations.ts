@@ -62,6 +62,8 @@ function textIsValid(schema: JsonSchema, text: string, where: 'path' | 'query'):
   if (schema.type === 'integer' || schema.type === 'number') {
     return PLAIN_NUMBER[schema.type].test(value) && isValid(schema, Number(value));
   }
+  // A boolean in a query string is written true or false (GET /orders/p?guest=true), and only so.
+  if (schema.type === 'boolean') return value === 'true' || value === 'false';
   return isValid(schema, value);
 }
 

@@ -27,6 +27,7 @@ const MODULE_DEPENDENCIES: Record<string, string[]> = {
   shipping: ['addresses'],
   tax: ['addresses'],
   payments: ['events', 'orders'],
+  reports: ['orders', 'products'],
 };
 
 function sourceFiles(folder: string): string[] {

@@ -21,6 +21,7 @@ const CONTRACT: [route: string, access: Access, success: number, operationId: st
   ['POST /customers/password-reset/confirm', 'public', 200, 'confirmPasswordReset'],
   ['POST /customers/logout', 'self', 200, 'logout'],
   ['GET /customers', 'admin', 200, 'listCustomers'],
+  ['GET /customers/p', 'admin', 200, 'pageCustomers'],
   ['POST /customers', 'admin', 201, 'createCustomer'],
   ['GET /customers/me', 'self', 200, 'getMe'],
   ['GET /customers/{id}', 'self', 200, 'getCustomer'],
@@ -81,6 +82,7 @@ const CONTRACT: [route: string, access: Access, success: number, operationId: st
   ['POST /webhook-endpoints/{id}/test', 'admin', 202, 'testWebhookEndpoint'],
   ['GET /webhook-endpoints/{id}/deliveries', 'admin', 200, 'listWebhookDeliveries'],
   ['POST /webhook-deliveries/{id}/redeliver', 'admin', 202, 'redeliverWebhook'],
+  ['GET /reports/summary', 'admin', 200, 'getSummary'],
 ];
 
 /** Routes with a second success status beside their main one: opening a payment answers the open one with 200. */
@@ -89,8 +91,8 @@ const ALSO_SUCCEEDS: Record<string, number[]> = { 'POST /orders/{id}/payments': 
 /** Bodies another system writes (Stripe's events): checked by their signature, and open to the fields it adds. */
 const FOREIGN_BODIES = ['POST /webhooks/stripe'];
 
-/** Routes that are documentation themselves, not API. */
-const NOT_API = /^\/(docs|openapi\.json)(\/|$)/;
+/** Routes that are documentation themselves, or the dashboard's files, not API. */
+const NOT_API = /^\/(docs|openapi\.json|admin)(\/|\*|$)/;
 
 /** "METHOD /path/{param}" for every route the app has registered, read from its route tree. */
 function registeredRoutes(app: FastifyInstance): string[] {

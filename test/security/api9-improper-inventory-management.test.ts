@@ -87,9 +87,10 @@ async function buildAppNotingRoutes(t: TestContext, overrides: Partial<Config> =
  * - The documentation itself: /openapi.json (hidden from the document it serves) and the
  *   Swagger UI under /docs (its page, static assets, and the same document as JSON and YAML).
  *   All are GET only, and /docs/json is checked to be the very same document.
+ * - The admin dashboard's files under /admin/ (a web page that calls the documented API).
  */
 const isHeadTwin = (route: string, all: Set<string>) => route.startsWith('HEAD ') && all.has(route.replace(/^HEAD /, 'GET '));
-const isDocumentation = (route: string) => route === 'GET /openapi.json' || /^GET \/docs(\/.*)?$/.test(route);
+const isDocumentation = (route: string) => route === 'GET /openapi.json' || /^GET \/(docs|admin)(\/.*)?$/.test(route);
 
 test('when the registered routes and /openapi.json are compared, then they list the same methods and paths, apart from HEAD twins and the documentation itself', async (t) => {
   const { app, announced } = await buildAppNotingRoutes(t);
@@ -105,7 +106,7 @@ test('when the registered routes and /openapi.json are compared, then they list 
   assert.deepEqual(unexplained, [], 'registered but not documented');
   assert.deepEqual(unserved, [], 'documented but not registered');
   assert.ok(documented.length >= 27, `only ${documented.length} documented routes`);
-  for (const seen of ['GET /openapi.json', 'GET /docs', 'GET /docs/static/*', 'HEAD /products/{id}']) {
+  for (const seen of ['GET /openapi.json', 'GET /docs', 'GET /docs/static/*', 'GET /admin/*', 'HEAD /products/{id}']) {
     assert.ok(undocumented.includes(seen), `${seen} was not seen, so the exceptions were not exercised`);
   }
 });
@@ -168,7 +169,7 @@ test('when an unknown path or method is requested, then 404 problem+json "No suc
 test('when the usual debug, admin, test and old-version paths are probed, then none exists', async (t) => {
   const app = await buildTestApp(t);
   const probes = [
-    '/debug', '/debug/vars', '/admin', '/admin/users', '/test', '/tests', '/internal', '/metrics', '/status', '/env',
+    '/debug', '/debug/vars', '/admin/users', '/admin/api', '/test', '/tests', '/internal', '/metrics', '/status', '/env',
     '/.env', '/config', '/graphql', '/console', '/actuator', '/actuator/env', '/server-status', '/phpinfo.php', '/.git/config',
     '/swagger.json', '/swagger', '/api-docs', '/seed', '/reset', '/migrate', '/api', '/api/products', '/api/v1/products',
     '/v1/products', '/v2/orders', '/v0/customers', '/export', '/import', '/backup', '/logs', '/shutdown',
@@ -180,12 +181,13 @@ test('when the usual debug, admin, test and old-version paths are probed, then n
   }
   // And nothing of the kind is registered under another name.
   const suspicious = /debug|admin|test|internal|metrics|env|seed|reset|migrate|graphql|console|actuator|export|import|\/v\d/i;
-  // Two contract routes carry such words on purpose: a customer's password reset and an admin's test ping of a webhook endpoint.
-  const contract = /^POST \/customers\/password-reset(\/confirm)?$|^POST \/webhook-endpoints\/[^/]+\/test$/;
+  // Contract routes carry such words on purpose: a customer's password reset, an admin's test ping
+  // of a webhook endpoint, and the admin dashboard's page and files (GET only).
+  const contract = /^POST \/customers\/password-reset(\/confirm)?$|^POST \/webhook-endpoints\/[^/]+\/test$|^(GET|HEAD) \/admin(\/\*?)?$/;
   assert.deepEqual(registeredRoutes(app).filter((route) => suspicious.test(route) && !contract.test(route)), []);
 });
 
-test('when the Swagger UI static route is asked for files outside its folder, then 404: it serves only its own assets', async (t) => {
+test('when the Swagger UI or dashboard static routes are asked for files outside their folders, then 404: they serve only their own assets', async (t) => {
   const app = await buildTestApp(t);
   for (const url of [
     '/docs/../package.json',
@@ -195,6 +197,13 @@ test('when the Swagger UI static route is asked for files outside its folder, th
     '/docs/%2e%2e%2f%2e%2e%2f%2e%2e%2fsrc%2fconfig.ts',
     '/docs/static/..%2f..%2f..%2f..%2fetc%2fpasswd',
     '/docs/package.json',
+    // The dashboard serves its built files only, not its sources or anything beside them.
+    '/admin/../package.json',
+    '/admin/%2e%2e/%2e%2e/package.json',
+    '/admin/assets/..%2f..%2f..%2fpackage.json',
+    '/admin/package.json',
+    '/admin/src/App.tsx',
+    '/admin/vite.config.ts',
   ]) {
     const response = await call(app, 'GET', url);
     assertProblem(response, 404, { code: 'NOT_FOUND', what: url });

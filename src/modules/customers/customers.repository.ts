@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { CustomerRow, CustomerRowUpdate, NewCustomerRow, Queryable, Trx } from '../../db/database.js';
 import { compileOnce } from '../../db/compile-once.js';
+import { containsText } from '../../db/contains.js';
 import { engineOf } from '../../db/engine.js';
 import { ROLE_ADMIN } from '../../shared/access.js';
 
@@ -55,6 +56,25 @@ export async function raiseTokenVersion(db: Queryable, id: number): Promise<bool
 
 export function listCustomers(db: Queryable): Promise<CustomerRow[]> {
   return db.selectFrom('customers').selectAll().where('deleted_at', 'is', null).orderBy('id').execute();
+}
+
+/** Live customers by id, those whose name, username or email contains `q` when one is given. */
+function liveCustomersMatching(db: Queryable, q: string | undefined) {
+  const query = db.selectFrom('customers').where('deleted_at', 'is', null);
+  const text = q?.trim();
+  if (!text) return query;
+  return query.where((eb) =>
+    eb.or([containsText('customer_name', text), containsText('username', text), containsText('email', text)]),
+  );
+}
+
+export function findCustomersPage(db: Queryable, q: string | undefined, limit: number, offset: number): Promise<CustomerRow[]> {
+  return liveCustomersMatching(db, q).selectAll().orderBy('id').limit(limit).offset(offset).execute();
+}
+
+export async function countLiveCustomers(db: Queryable, q: string | undefined): Promise<number> {
+  const row = await liveCustomersMatching(db, q).select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+  return Number(row.count);
 }
 
 export function insertCustomer(db: Queryable, row: NewCustomerRow): Promise<CustomerRow> {

@@ -4,7 +4,7 @@ import { clientsOf } from '../../shared/passwords.js';
 import { adminOnly, authenticated } from '../../shared/routes.js';
 import { IdParams, Message, problems, ref } from '../../shared/schemas.js';
 import { deleteCustomerAndCart } from '../../use-cases/delete-customer.js';
-import { CreateCustomerBody, CustomerResponse, UpdateCustomerBody } from './customers.schemas.js';
+import { CreateCustomerBody, CustomerPage, CustomerResponse, ListCustomersQuery, UpdateCustomerBody } from './customers.schemas.js';
 import * as service from './customers.service.js';
 
 const tags = ['customers'];
@@ -22,6 +22,21 @@ const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async () => service.listCustomers(app.db),
+  );
+
+  app.get(
+    '/customers/p',
+    {
+      schema: {
+        tags,
+        operationId: 'pageCustomers',
+        summary: 'A page of customers, by id, optionally searched (admin)',
+        description: 'Live customers only; q finds a piece of the name, username or email.',
+        querystring: ListCustomersQuery,
+        response: { 200: ref(CustomerPage) },
+      },
+    },
+    async (request) => service.pageCustomers(app.db, request.query),
   );
 
   app.post(

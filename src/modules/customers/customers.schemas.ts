@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { ROLE_ADMIN, ROLE_CUSTOMER, type RoleId } from '../../shared/access.js';
-import { Id, Text, Timestamp, named } from '../../shared/schemas.js';
+import { Id, PageOf, PageQuery, Text, Timestamp, named, ref } from '../../shared/schemas.js';
 
 export const Username = Type.String({
   minLength: 3,
@@ -73,4 +73,12 @@ export const CustomerResponse = named(
 );
 export type CustomerResponse = Static<typeof CustomerResponse>;
 
-export const customerSchemas = [CustomerResponse, RegisterCustomerBody, CreateCustomerBody, UpdateCustomerBody];
+export const ListCustomersQuery = Type.Object({
+  ...PageQuery,
+  q: Type.Optional(Text(254, { description: 'Search: a piece of the name, username or email, regardless of case' })),
+});
+export type ListCustomersQuery = Static<typeof ListCustomersQuery>;
+
+export const CustomerPage = named('CustomerPage', PageOf(ref(CustomerResponse), 'customers'));
+
+export const customerSchemas = [CustomerResponse, CustomerPage, RegisterCustomerBody, CreateCustomerBody, UpdateCustomerBody];

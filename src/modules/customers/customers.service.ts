@@ -7,7 +7,8 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { type HashingClients, hashPassword } from '../../shared/passwords.js';
 import { recordEvent } from '../events/events.service.js';
 import * as repo from './customers.repository.js';
-import type { CreateCustomerBody, CustomerResponse, UpdateCustomerBody } from './customers.schemas.js';
+import { pageCount } from '../../shared/schemas.js';
+import type { CreateCustomerBody, CustomerResponse, ListCustomersQuery, UpdateCustomerBody } from './customers.schemas.js';
 
 export function toCustomerResponse(row: CustomerRow): CustomerResponse {
   return {
@@ -48,6 +49,14 @@ export async function createCustomer(db: Db, input: CreateCustomerBody, clients:
 
 export async function listCustomers(db: Db): Promise<CustomerResponse[]> {
   return (await repo.listCustomers(db)).map(toCustomerResponse);
+}
+
+export async function pageCustomers(db: Db, query: ListCustomersQuery) {
+  const [rows, total] = await Promise.all([
+    repo.findCustomersPage(db, query.q, query.per_page, (query.page - 1) * query.per_page),
+    repo.countLiveCustomers(db, query.q),
+  ]);
+  return { items: rows.map(toCustomerResponse), page: query.page, per_page: query.per_page, total, pages: pageCount(total, query.per_page) };
 }
 
 export async function getCustomer(db: Db, actor: Actor, id: number): Promise<CustomerResponse> {

@@ -1,8 +1,9 @@
-import type { Insertable } from 'kysely';
-import { sql } from 'kysely';
-import type { OrderItemRow, OrderPaymentStatus, OrderRow, OrderStatus, OrdersTable, Queryable, Trx } from '../../db/database.js';
+import { type Insertable, type SelectQueryBuilder, sql } from 'kysely';
+import { containsText } from '../../db/contains.js';
+import type { Database, OrderItemRow, OrderPaymentStatus, OrderRow, OrderStatus, OrdersTable, Queryable, Trx } from '../../db/database.js';
 import { compileOnce } from '../../db/compile-once.js';
 import { engineOf } from '../../db/engine.js';
+import { MAX_ID } from '../../shared/schemas.js';
 import type { OrderRecord } from './placement.js';
 
 /** The columns placement writes, by name, in the order the PostgreSQL statement lists them too. */
@@ -78,17 +79,56 @@ export function findOrderEvents(db: Queryable, orderId: number) {
   return db.selectFrom('order_events').select(['status', 'at', 'note']).where('order_id', '=', orderId).orderBy('id').execute();
 }
 
-/** Newest first; id breaks ties between orders placed in the same millisecond. */
-export function findOrdersPage(db: Queryable, customerId: number | undefined, limit: number, offset: number) {
-  let query = db.selectFrom('orders').selectAll();
-  if (customerId !== undefined) query = query.where('customer_id', '=', customerId);
-  return query.orderBy('id', 'desc').limit(limit).offset(offset).execute();
+/** Which orders a page lists; every field left out lets all through. */
+export interface OrderFilter {
+  customerId?: number | undefined;
+  status?: OrderStatus | undefined;
+  paymentStatus?: OrderPaymentStatus | undefined;
+  /** true: only guests' orders; false: only customers'. */
+  guest?: boolean | undefined;
+  /** An order id (with or without "#"), or a piece of the order's email. */
+  q?: string | undefined;
 }
 
-export async function countOrders(db: Queryable, customerId: number | undefined): Promise<number> {
-  let query = db.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('count'));
-  if (customerId !== undefined) query = query.where('customer_id', '=', customerId);
+function matching<O>(query: SelectQueryBuilder<Database, 'orders', O>, filter: OrderFilter) {
+  if (filter.customerId !== undefined) query = query.where('customer_id', '=', filter.customerId);
+  if (filter.status !== undefined) query = query.where('status', '=', filter.status);
+  if (filter.paymentStatus !== undefined) query = query.where('payment_status', '=', filter.paymentStatus);
+  if (filter.guest !== undefined) query = query.where('customer_id', filter.guest ? 'is' : 'is not', null);
+  const q = filter.q?.trim();
+  if (q) {
+    const id = /^#?\d{1,10}$/.test(q) ? Number(q.replace('#', '')) : undefined;
+    const email = containsText('email', q);
+    query = query.where((eb) => (id !== undefined && id <= MAX_ID ? eb.or([eb('id', '=', id), email]) : email));
+  }
+  return query;
+}
+
+/** Newest first; id breaks ties between orders placed in the same millisecond. */
+export function findOrdersPage(db: Queryable, filter: OrderFilter, limit: number, offset: number) {
+  return matching(db.selectFrom('orders').selectAll(), filter).orderBy('id', 'desc').limit(limit).offset(offset).execute();
+}
+
+export async function countOrders(db: Queryable, filter: OrderFilter): Promise<number> {
+  const query = matching(db.selectFrom('orders').select((eb) => eb.fn.countAll<number>().as('count')), filter);
   return Number((await query.executeTakeFirstOrThrow()).count);
+}
+
+/** How many orders were placed since `since` and what the ones not cancelled are worth. */
+export async function sumOrdersSince(db: Queryable, since: string): Promise<{ orders: number; totalCents: number }> {
+  const row = await db
+    .selectFrom('orders')
+    .select((eb) => [
+      eb.fn.countAll<number>().as('orders'),
+      eb.fn.sum<number | null>(eb.case().when('status', '!=', 'cancelled').then(eb.ref('total_cents')).else(0).end()).as('total_cents'),
+    ])
+    .where('created_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return { orders: Number(row.orders), totalCents: Number(row.total_cents ?? 0) };
+}
+
+export async function countOrdersInStatus(db: Queryable, status: OrderStatus): Promise<number> {
+  return countOrders(db, { status });
 }
 
 /** Moves an order on only if it is still in `from`: a concurrent change makes this a no-op (false). */

@@ -1,6 +1,6 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { ORDER_PAYMENT_STATUSES, ORDER_STATUSES } from '../../db/database.js';
-import { Id, MoneyOut, PageQuery, StringEnum, Text, Timestamp, named, ref } from '../../shared/schemas.js';
+import { Id, MoneyOut, PageOf, PageQuery, StringEnum, Text, Timestamp, named, ref } from '../../shared/schemas.js';
 import { ADDRESS_EXAMPLE, Address, AddressInput } from '../addresses/addresses.schemas.js';
 import { Quantity } from '../cart/cart.schemas.js';
 import { Email } from '../customers/customers.schemas.js';
@@ -243,16 +243,7 @@ export const TrackingResponse = named(
 );
 export type TrackingResponse = Static<typeof TrackingResponse>;
 
-export const OrderPage = named(
-  'OrderPage',
-  Type.Object({
-    items: Type.Array(ref(OrderResponse)),
-    page: Type.Integer({ minimum: 1 }),
-    per_page: Type.Integer({ minimum: 1 }),
-    total: Type.Integer({ minimum: 0, description: 'Matching orders on all pages' }),
-    pages: Type.Integer({ minimum: 0, description: 'Number of pages' }),
-  }),
-);
+export const OrderPage = named('OrderPage', PageOf(ref(OrderResponse), 'orders'));
 
 export const OrderTokenQuery = Type.Object({
   order_token: Type.Optional(
@@ -263,6 +254,10 @@ export const OrderTokenQuery = Type.Object({
 export const ListOrdersQuery = Type.Object({
   ...PageQuery,
   customer_id: Type.Optional({ ...Id, description: "Only this customer's orders (admins; a customer sees only its own)" }),
+  status: Type.Optional({ ...OrderStatusSchema, description: 'Only orders in this state' }),
+  payment_status: Type.Optional(StringEnum(ORDER_PAYMENT_STATUSES, { description: 'Only orders whose payment_status is this' })),
+  guest: Type.Optional(Type.Boolean({ description: "true: only guests' orders (customer_id null); false: only customers'" })),
+  q: Type.Optional(Text(254, { description: 'Search: an order id (123 or #123), or a piece of the email, regardless of case' })),
 });
 export type ListOrdersQuery = Static<typeof ListOrdersQuery>;
 

@@ -232,16 +232,17 @@ export async function trackOrder(db: Db, access: OrderAccess, id: number): Promi
   return { order_id: order.id, status: order.status, tracking_number: order.tracking_number, history };
 }
 
-/** Admins see every order (or one customer's); a customer sees only its own. Newest first. */
+/** Admins see every order (or one customer's); a customer sees only its own. Newest first, filtered as asked. */
 export async function pageOrders(db: Db, actor: Actor, query: ListOrdersQuery) {
   let customerId = query.customer_id;
   if (!isAdmin(actor)) {
     if (customerId !== undefined) assertSelfOrAdmin(actor, customerId);
     customerId = actor.id;
   }
+  const filter: repo.OrderFilter = { customerId, status: query.status, paymentStatus: query.payment_status, guest: query.guest, q: query.q };
   const [orders, total] = await Promise.all([
-    repo.findOrdersPage(db, customerId, query.per_page, (query.page - 1) * query.per_page),
-    repo.countOrders(db, customerId),
+    repo.findOrdersPage(db, filter, query.per_page, (query.page - 1) * query.per_page),
+    repo.countOrders(db, filter),
   ]);
   const linesByOrder = new Map<number, OrderItemRow[]>();
   for (const line of await repo.findOrderItems(db, orders.map((order) => order.id))) {
@@ -256,6 +257,17 @@ export async function pageOrders(db: Db, actor: Actor, query: ListOrdersQuery) {
     total,
     pages: pageCount(total, query.per_page),
   };
+}
+
+/** The home screen's order figures: what came in since each time, and what waits for the shop. */
+export async function orderFigures(db: Db, since: { today: string; week: string }) {
+  const [today, week, awaitingPayment, awaitingShipment] = await Promise.all([
+    repo.sumOrdersSince(db, since.today),
+    repo.sumOrdersSince(db, since.week),
+    repo.countOrdersInStatus(db, 'pending'),
+    repo.countOrdersInStatus(db, 'paid'),
+  ]);
+  return { today, week, awaitingPayment, awaitingShipment };
 }
 
 /** Admin: move an order along its lifecycle. Cancelling returns the stock it took. */

@@ -12,6 +12,19 @@ export async function findProductById(db: Queryable, id: number): Promise<Produc
   return (await liveProductById(db, { id })).rows[0];
 }
 
+/** Live, tracked products with at most `threshold` in stock, the fewest first. */
+export function findLowStockProducts(db: Queryable, threshold: number, limit: number) {
+  return db
+    .selectFrom('products')
+    .select(['id', 'product_name', 'stock'])
+    .where('deleted_at', 'is', null)
+    .where('stock', '<=', threshold)
+    .orderBy('stock')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
 export function insertProduct(db: Queryable, row: NewProductRow): Promise<ProductRow> {
   return db.insertInto('products').values(row).returningAll().executeTakeFirstOrThrow();
 }

@@ -42,6 +42,8 @@ export async function pageProducts(db: Db, query: PageProductsQuery): Promise<Pr
   return { items: rows.map(toProductResponse), ...page };
 }
 
+export const findLowStockProducts = repo.findLowStockProducts;
+
 export async function getProduct(db: Db, id: number): Promise<ProductResponse> {
   return toProductResponse(await findLiveProduct(db, id));
 }

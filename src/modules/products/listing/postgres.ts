@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
+import { containsText } from '../../../db/contains.js';
 import type { Db } from '../../../db/database.js';
 import { type ListingDialect, type ProductsQuery, type SortKey, sortOrder } from './model.js';
-import { likePattern } from './sqlite.js';
 
 /**
  * PostgreSQL: names are matched with lower() on both sides (it folds every letter), through
@@ -13,7 +13,7 @@ export const postgresListing: ListingDialect = {
     return db
       .selectFrom('products')
       .where('deleted_at', 'is', null)
-      .where(sql<boolean>`lower(product_name) like lower(${likePattern(text)}) escape '\\'`);
+      .where(containsText('product_name', text));
   },
 
   /**

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { likePattern } from '../../../db/contains.js';
 import type { Db } from '../../../db/database.js';
 import { type ListingDialect, type NameSearch, type ProductsQuery, type SortKey, beyond, sortOrder, sorted } from './model.js';
 
@@ -60,7 +61,3 @@ export const sqliteListing: ListingDialect = {
     return matches > 0 && (pageEnd * live) / matches < matches ? 'sort-order' : 'trigrams';
   },
 };
-
-export function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, '\\$&')}%`;
-}

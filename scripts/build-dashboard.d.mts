@@ -1,0 +1,2 @@
+export function dashboardIsStale(): boolean;
+export function ensureDashboardBuilt(options?: { quiet?: boolean }): boolean;
