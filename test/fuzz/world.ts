@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import fc from 'fast-check';
-import { ADMIN, adminToken, buildTestApp, call, createProduct, login } from '../helpers/app.js';
+import { ADMIN, adminToken, buildTestApp, call, createProduct } from '../helpers/app.js';
 import type { FieldHint, JsonSchema } from './schema-arbitraries.js';
 
 /** Who sends a request: every route is fuzzed from all three. */
