@@ -95,7 +95,10 @@ function RefundForm({ payment, onRefunded }: { payment: Payment; onRefunded: () 
       () => ask(api.POST('/payments/{id}/refunds', { params: { path: { id: payment.id } }, body })),
       (r) => `Refunded ${money(r.amount, payment.currency)}.`,
     );
-    if (done) onRefunded();
+    if (!done) return;
+    setAmount('');
+    setReason('');
+    onRefunded();
   }
 
   return (
