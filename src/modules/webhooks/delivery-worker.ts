@@ -35,7 +35,7 @@ const MAX_RETRY_AFTER_S = 3600;
  * for a cycle of its own. A wake on an idle shop runs at once, and so does the cycle after an
  * attempt ends (its endpoint has room for the next delivery).
  */
-const MIN_CYCLE_GAP_MS = 10;
+const MIN_CYCLE_GAP_MS = 50;
 /** A cycle that found no delivery due, and when the next one falls due (undefined: none waits). */
 interface NothingClaimed {
   nextDue: string | undefined;
