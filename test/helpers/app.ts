@@ -33,7 +33,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 
 /** Builds an app on its own fresh database; both are closed and removed when the test ends. */
 export async function buildTestApp(t: TestContext, overrides: Partial<Config> = {}): Promise<FastifyInstance> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase({ migratedToLatest: true });
   try {
     const app = await buildApp(testConfig({ databaseUrl: database.url, ...overrides }));
     t.after(async () => {
