@@ -7,27 +7,22 @@ export function listTaxRates(db: Queryable): Promise<TaxRateRow[]> {
 }
 
 /**
- * The region's rate if there is one, else the whole country's: two exact lookups of the
- * unique index on (country_code, coalesce(region_code, '')), the country's rate being
- * indexed under '' (never a region code), joined in order of preference. With no region both
- * keys are '' and the country's rate answers first. (An IN list of the two keys made SQLite
- * build an ephemeral table per order, 12.6 µs, and sorting on a CASE a temporary b-tree,
- * 16.7 µs; this is 3.6 µs.)
+ * The region's rate if there is one, else the whole country's: the id of each is one exact
+ * lookup of the unique index on (country_code, coalesce(region_code, '')), the country's rate
+ * being indexed under '' (never a region code), and the first found is the row read. With no
+ * region both keys are '' and the country's rate is found. Nothing is sorted: ordering the
+ * two candidates made SQLite sort them in a temporary b-tree per order (18 µs a lookup,
+ * 45 µs inside a busy server; an IN list built an ephemeral table, a CASE a sort, alike);
+ * this is 6 µs.
  */
 // Runs with every order placed that has a tax country.
 const rateForPlace = compileOnce((db, p: { country: string; region: string }) => {
-  const withKey = (region: string, preference: number) =>
-    db
-      .selectFrom('tax_rates')
-      .selectAll()
-      .select(sql<number>`${sql.lit(preference)}`.as('preference'))
-      .where('country_code', '=', p.country)
-      .where(sql`coalesce(region_code, '')`, '=', region);
+  const idWithKey = (region: string) =>
+    db.selectFrom('tax_rates').select('id').where('country_code', '=', p.country).where(sql`coalesce(region_code, '')`, '=', region);
   return db
-    .selectFrom(withKey(p.region, 0).unionAll(withKey('', 1)).as('candidates'))
-    .select(['id', 'name', 'country_code', 'region_code', 'rate_thousandths', 'applies_to_shipping', 'created_at', 'updated_at'])
-    .orderBy('preference')
-    .limit(1);
+    .selectFrom('tax_rates')
+    .selectAll()
+    .where('id', '=', (eb) => eb.fn.coalesce(idWithKey(p.region), idWithKey('')));
 });
 
 export async function findTaxRateForPlace(db: Queryable, country: string, region: string | null): Promise<TaxRateRow | undefined> {
