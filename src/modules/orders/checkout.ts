@@ -40,7 +40,7 @@ export interface Checkout {
   pricing: Pricing;
   context: CheckoutContext;
   shipping: ShippingRate | null;
-  /** Rates eligible for the shipping address and subtotal ([] without an address). */
+  /** Rates eligible for the shipping address and subtotal, which a quote answers ([] without an address, and when placing). */
   shippingOptions: ShippingRate[];
   /** A guest order's token, answered once; its hash is in the record. */
   orderToken: string | undefined;
@@ -123,6 +123,7 @@ export function priceCheckout(
   const email = fields.email ?? checked.customerEmail;
   if (email === null) throw new ValidationError('/body/email', 'is required');
   const orderToken = request.customerId === null && mode === 'place' ? randomBytes(32).toString('base64url') : undefined;
+  const shippingText = context.shippingAddress && JSON.stringify(context.shippingAddress);
   const record: OrderRecord = {
     total_cents: pricing.totalCents,
     currency: shop.currency,
@@ -132,8 +133,9 @@ export function priceCheckout(
     shipping_total_cents: pricing.shippingTotalCents,
     tax_total_cents: pricing.taxTotalCents,
     prices_include_tax: shop.pricesIncludeTax ? 1 : 0,
-    shipping_address: context.shippingAddress && JSON.stringify(context.shippingAddress),
-    billing_address: context.billingAddress && JSON.stringify(context.billingAddress),
+    shipping_address: shippingText,
+    // Billing defaults to the shipping address itself (readCheckoutContext): one text for both.
+    billing_address: context.billingAddress === context.shippingAddress ? shippingText : context.billingAddress && JSON.stringify(context.billingAddress),
     shipping_rate_id: shipping?.id ?? null,
     shipping_name: shipping?.name ?? null,
     shipping_price_cents: shipping ? pricing.shippingTotalCents : null,
@@ -142,7 +144,7 @@ export function priceCheckout(
     tax_rate_thousandths: context.tax?.rateThousandths ?? null,
     order_token_hash: orderToken === undefined ? null : hashOrderToken(orderToken),
   };
-  const shippingOptions = country === undefined ? [] : eligibleAmong(context.activeRates, country, subtotalCents);
+  const shippingOptions = country === undefined || mode === 'place' ? [] : eligibleAmong(context.activeRates, country, subtotalCents);
   return { order: { ...request, lines: pricing.lines, record }, pricing, context, shipping, shippingOptions, orderToken };
 }
 
