@@ -1,4 +1,4 @@
-// The outputs of a comparison (--baseline DIR or --metrics-cost): per scenario, each build's requests per second
+// The outputs of a comparison (--baseline DIR, --metrics-cost or --checkout-cost): per scenario, each build's requests per second
 // and p99 latency (the mean of its rounds) and current over baseline, as a markdown table
 // (printed, and written to bench/results/compare-latest.md) and every round's numbers as JSON
 // (bench/results/compare-latest.json). Neither is committed.
@@ -9,7 +9,7 @@ export interface ComparedSide {
   /** The checkout's directory and its HEAD commit (uncommitted changes are not told apart). */
   dir: string;
   commit: string | undefined;
-  /** What sets the side apart when both run one build (--metrics-cost). */
+  /** What sets the side apart when both run one build (--metrics-cost, --checkout-cost). */
   description?: string;
   /** With METRICS_PORT: its http_requests_total at the end, all series together. */
   requestsCounted?: number;

@@ -1,5 +1,6 @@
-// The comparison modes: this checkout's API and another checkout's (--baseline DIR), or this
-// build without and with METRICS_PORT (--metrics-cost), side by side on one machine. Each API gets its own database, migrated by itself and seeded alike:
+// The comparison modes: this checkout's API and another checkout's (--baseline DIR), this
+// build without and with METRICS_PORT (--metrics-cost), or this build's plain order against
+// its full checkout (--checkout-cost), side by side on one machine. Each API gets its own database, migrated by itself and seeded alike:
 // the two builds may have different migrations, and Kysely's migrator refuses a database on
 // which a migration it does not know was applied (the newer build's, for the older one).
 // Every scenario then alternates between the two, round by round, so whatever the shared
@@ -63,8 +64,19 @@ interface RunningSide extends Side {
   results: ScenarioResult[];
 }
 
-/** `scenarios`: the API scenarios to compare (the bare ceiling has nothing to compare). */
-export async function compare(options: CompareOptions, scenarios: Scenario[], workDir: string): Promise<CompareReport> {
+/** One row of the comparison: what each side runs, the same scenario but for --checkout-cost. */
+export interface ScenarioPair {
+  name: string;
+  baseline: Scenario;
+  current: Scenario;
+}
+
+export function samePair(scenario: Scenario): ScenarioPair {
+  return { name: scenario.name, baseline: scenario, current: scenario };
+}
+
+/** `pairs`: the API scenarios to compare (the bare ceiling has nothing to compare). */
+export async function compare(options: CompareOptions, pairs: ScenarioPair[], workDir: string): Promise<CompareReport> {
   const adminPassword = randomBytes(18).toString('base64url');
   // The baseline is prepared first: it is the side more likely to fail (an old build, a
   // missing install), and then fails before the longer work.
@@ -79,17 +91,18 @@ export async function compare(options: CompareOptions, scenarios: Scenario[], wo
   for (const side of sides) running.push(await startSide(side, options.connections));
 
   const results: ComparedScenario[] = [];
-  for (const scenario of scenarios) {
+  for (const pair of pairs) {
     const rounds: Record<SideName, ScenarioResult[]> = { baseline: [], current: [] };
     for (let round = 1; round <= options.rounds; round++) {
       for (const side of round % 2 === 1 ? running : [...running].reverse()) {
+        const scenario = pair[side.name];
         say(`${scenario.name}: ${side.name} round ${round}/${options.rounds}, ${options.warmupS} s warm-up, ${options.durationS} s measured`);
         const result = await runScenario(scenario, side.target, side.context, options, side.results);
         side.results.push(result);
         rounds[side.name].push(result);
       }
     }
-    results.push(compared(scenario.name, rounds.baseline, rounds.current));
+    results.push(compared(pair.name, rounds.baseline, rounds.current));
   }
 
   const counted: Partial<Record<SideName, number>> = {};

@@ -29,6 +29,12 @@
  * /metrics is read at the end, to show it counted the load). Without --only it runs
  * GET /products/{id} alone, the scenario whose cost the metrics must keep under 5%.
  *
+ * The cost of a full checkout (--checkout-cost): two APIs of this build again, the baseline
+ * placing plain orders (no rates: a shop that sells as in part one), the current one orders
+ * with an address, a shipping rate and California's tax; one row, rounds alternating as above.
+ * The run's own pair (POST /orders and the checkout right after it, on one database) measures
+ * the two at different moments of a shared machine; this puts them side by side.
+ *
  * Events and webhooks (--webhooks): see bench/webhooks.ts. What a subscribed endpoint costs
  * POST /orders (alternating rounds, --rounds), the latency from an order's answer to its
  * delivery at a fast receiver on loopback (inline and by a worker, --rate orders a second),
@@ -48,6 +54,7 @@
  *                      for the ratios, except in a comparison)
  *   --baseline DIR     compare this checkout's API with DIR's, side by side (see above)
  *   --metrics-cost     compare this build without and with METRICS_PORT, side by side (see above)
+ *   --checkout-cost    compare this build's plain POST /orders with its full checkout (see above)
  *   --rounds N         measured rounds per side in a comparison or --webhooks (default 2)
  *   --webhooks         the events and webhooks measures (see above)
  *   --rate N           orders a second in --webhooks' latency measure (default 100)
@@ -64,6 +71,7 @@
  *          git worktree add ../shop-before HEAD~1 && (cd ../shop-before && npm ci && npm run build)
  *          npm run bench -- --quick --only "products/{id}" --baseline ../shop-before
  *          npm run bench -- --quick --metrics-cost --rounds 4
+ *          npm run bench -- --quick --checkout-cost --rounds 6
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -71,7 +79,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { cleanUp, cleanUpOnSignals, isCleaningUp, onCleanup } from './cleanup.js';
-import { type SideSpec, CURRENT_CHECKOUT, compare } from './compare.js';
+import { type ScenarioPair, type SideSpec, CURRENT_CHECKOUT, compare, samePair } from './compare.js';
 import { compareMarkdown, writeCompareOutputs } from './compare-report.js';
 import { createDatabase } from './database.js';
 import { say } from './log.js';
@@ -79,7 +87,7 @@ import { type RunOptions, type Target, chosen, runScenario, startTarget } from '
 import { type Report, type ScenarioResult, commandLine, machineInfo, markdown, timestamp, writeOutputs } from './report.js';
 import { currentRss } from './rss.js';
 import { fakeStripeEnvironment } from './payments.js';
-import { BY_ID, type Scenario, type ScenarioContext, logIn, logInAs, scenarios } from './scenarios.js';
+import { BY_ID, CHECKOUT_SCENARIO, ORDER_SCENARIO, type Scenario, type ScenarioContext, logIn, logInAs, scenarios } from './scenarios.js';
 import { seedCatalogue } from './seed.js';
 import { benchWebhooks, webhookMarkdown, writeWebhookOutputs } from './webhooks.js';
 import {
@@ -102,6 +110,7 @@ const QUICK = { products: 10_000, customers: 100, durationS: 3, warmupS: 1 };
 interface Options extends RunOptions {
   baseline: string | undefined;
   metricsCost: boolean;
+  checkoutCost: boolean;
   webhooks: boolean;
   rounds: number;
   steadyRate: number;
@@ -112,9 +121,12 @@ interface Options extends RunOptions {
 async function main(): Promise<void> {
   const options = readOptions();
   // Both checked before the build and the seeding, so a typo fails in a second.
-  const comparing = options.baseline !== undefined || options.metricsCost;
-  const picked: Scenario[] =
-    options.metricsCost && options.only === undefined ? scenarios.filter((s) => s.name === BY_ID) : chosen(options.only, !comparing);
+  const comparing = options.baseline !== undefined || options.metricsCost || options.checkoutCost;
+  const picked: Scenario[] = options.checkoutCost
+    ? []
+    : options.metricsCost && options.only === undefined
+      ? scenarios.filter((s) => s.name === BY_ID)
+      : chosen(options.only, !comparing);
   const baseline = options.baseline === undefined ? undefined : baselineServer(options.baseline);
   cleanUpOnSignals();
 
@@ -132,8 +144,9 @@ async function main(): Promise<void> {
   }
 
   if (comparing) {
-    const sides = baseline !== undefined ? baselineSides(baseline) : await metricsSides();
-    const report = await compare({ ...options, ...sides }, picked, workDir);
+    const sides = baseline !== undefined ? baselineSides(baseline) : options.metricsCost ? await metricsSides() : checkoutSides();
+    const pairs: ScenarioPair[] = options.checkoutCost ? [CHECKOUT_PAIR] : picked.map(samePair);
+    const report = await compare({ ...options, ...sides }, pairs, workDir);
     console.log(`\n${compareMarkdown(report)}`);
     showWritten(writeCompareOutputs(report), []);
     return;
@@ -215,6 +228,20 @@ async function metricsSides(): Promise<{ baseline: SideSpec; current: SideSpec }
   };
 }
 
+/** --checkout-cost: this build twice, the plain order on one, the full checkout on the other. */
+function checkoutSides(): { baseline: SideSpec; current: SideSpec } {
+  return {
+    baseline: { dir: CURRENT_CHECKOUT, serverFile: undefined, description: `${ORDER_SCENARIO.name}, no rates` },
+    current: { dir: CURRENT_CHECKOUT, serverFile: undefined, description: CHECKOUT_SCENARIO.name },
+  };
+}
+
+const CHECKOUT_PAIR: ScenarioPair = {
+  name: `${ORDER_SCENARIO.name} vs with address, shipping and tax`,
+  baseline: ORDER_SCENARIO,
+  current: CHECKOUT_SCENARIO,
+};
+
 /** The files written, and why the published ones were left alone when they were. */
 function showWritten(files: string[], notPublishedBecause: string[]): void {
   say(`wrote ${files.map((file) => relative(process.cwd(), file)).join(', ')}`);
@@ -235,6 +262,7 @@ function readOptions(): Options {
       only: { type: 'string' },
       baseline: { type: 'string' },
       'metrics-cost': { type: 'boolean', default: false },
+      'checkout-cost': { type: 'boolean', default: false },
       rounds: { type: 'string' },
       webhooks: { type: 'boolean', default: false },
       rate: { type: 'string' },
@@ -244,7 +272,7 @@ function readOptions(): Options {
   });
   if (values.help) {
     console.log(
-      'npm run bench -- [--quick] [--products N] [--customers N] [--duration S] [--warmup S] [--connections N] [--only TEXT] [--baseline DIR | --metrics-cost | --webhooks [--rate N]] [--rounds N]',
+      'npm run bench -- [--quick] [--products N] [--customers N] [--duration S] [--warmup S] [--connections N] [--only TEXT] [--baseline DIR | --metrics-cost | --checkout-cost | --webhooks [--rate N]] [--rounds N]',
     );
     console.log('See the comment at the top of bench/run.ts; BENCH_DATABASE_URL=postgres://... runs on PostgreSQL.');
     console.log('Only a full default run rewrites bench/results.md and bench/chart.svg; any other writes under bench/results/.');
@@ -264,13 +292,18 @@ function readOptions(): Options {
     process.exit(2);
   }
   const metricsCost = values['metrics-cost'];
+  const checkoutCost = values['checkout-cost'];
   const webhooks = values.webhooks;
-  if ([metricsCost, values.baseline !== undefined, webhooks].filter(Boolean).length > 1) {
-    console.error('--baseline, --metrics-cost and --webhooks are each a run of its own: give one');
+  if ([metricsCost, checkoutCost, values.baseline !== undefined, webhooks].filter(Boolean).length > 1) {
+    console.error('--baseline, --metrics-cost, --checkout-cost and --webhooks are each a run of its own: give one');
     process.exit(2);
   }
-  if (values.rounds !== undefined && !metricsCost && !webhooks && values.baseline === undefined) {
-    console.error('--rounds is for a comparison (--baseline DIR or --metrics-cost) or --webhooks');
+  if (checkoutCost && options.only !== undefined) {
+    console.error('--checkout-cost runs its one pair: leave out --only');
+    process.exit(2);
+  }
+  if (values.rounds !== undefined && !metricsCost && !checkoutCost && !webhooks && values.baseline === undefined) {
+    console.error('--rounds is for a comparison (--baseline DIR, --metrics-cost or --checkout-cost) or --webhooks');
     process.exit(2);
   }
   if (values.rate !== undefined && !webhooks) {
@@ -284,11 +317,12 @@ function readOptions(): Options {
     ...(options.only !== undefined ? [`--only ${JSON.stringify(options.only)}`] : []),
     ...(values.baseline !== undefined ? ['--baseline'] : []),
     ...(metricsCost ? ['--metrics-cost'] : []),
+    ...(checkoutCost ? ['--checkout-cost'] : []),
     ...(webhooks ? ['--webhooks'] : []),
     ...(quick ? [] : numbersOtherThanFull(options)),
     ...(process.env.BENCH_DATABASE_URL ? ['BENCH_DATABASE_URL'] : []),
   ];
-  return { ...options, baseline: values.baseline, metricsCost, webhooks, rounds, steadyRate, notPublishedBecause };
+  return { ...options, baseline: values.baseline, metricsCost, checkoutCost, webhooks, rounds, steadyRate, notPublishedBecause };
 }
 
 /** The numbers given that differ from the full run's (an explicit default keeps a run full). */
