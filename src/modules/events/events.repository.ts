@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { type Compilable, sql } from 'kysely';
 import { compileOnce } from '../../db/compile-once.js';
 import type { Queryable, Trx } from '../../db/database.js';
 import { forEngine } from '../../db/engine.js';
@@ -24,23 +24,22 @@ export function newEventId(): string {
  * last), and migration 0013's trigger adds its deliveries. On PostgreSQL, where a transaction
  * may commit after a later one, the dispatcher places events once they have committed.
  */
-const insertEventRow = compileOnce((db, p: { id: string; type: string; data: string; now: string }) =>
-  db
-    .insertInto('events')
-    .values({
-      id: p.id,
-      type: p.type,
-      data: p.data,
-      created_at: p.now,
-      position: forEngine(db, { sqlite: sql<number>`(select coalesce(max(position), 0) + 1 from events)`, postgres: null }),
-    })
-    .returning('seq'),
-);
+const insertEventRow = compileOnce((db, p: { id: string; type: string; data: string; now: string }) => {
+  const insert = db.insertInto('events').values({
+    id: p.id,
+    type: p.type,
+    data: p.data,
+    created_at: p.now,
+    position: forEngine(db, { sqlite: sql<number>`(select coalesce(max(position), 0) + 1 from events)`, postgres: null }),
+  });
+  // SQLite tells the new rowid without RETURNING, which would make it gather the row as a result (2 µs an event).
+  return forEngine<Compilable<{ seq: number }>>(db, { sqlite: insert, postgres: insert.returning('seq') });
+});
 
 /** Writes an event in the caller's transaction: it commits with the change, or not at all. */
 export async function insertEvent(trx: Trx, type: EventType, data: string, now: string, id = newEventId()): Promise<{ seq: number; id: string }> {
-  const { rows } = await insertEventRow(trx, { id, type, data, now });
-  return { seq: rows[0]!.seq, id };
+  const result = await insertEventRow(trx, { id, type, data, now });
+  return { seq: result.rows[0]?.seq ?? Number(result.insertId), id };
 }
 
 export interface StoredEvent {
