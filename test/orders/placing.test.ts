@@ -17,6 +17,8 @@ test('when a customer places an order, then 201 with a pending order whose lines
   ]);
 
   assert.equal(response.status, 201);
+  // The answer is the text its order.placed event was serialized to, sent as JSON.
+  assert.equal(response.headers['content-type'], 'application/json; charset=utf-8');
   const order = response.body;
   // Part one's fields, part two's checkout fields (which a shop with no rates leaves empty) and its payment fields.
   assert.deepEqual(Object.keys(order).sort(), [

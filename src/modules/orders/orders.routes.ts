@@ -32,10 +32,12 @@ export interface OrdersRoutesOptions {
 const tags = ['orders'];
 
 /** 201 with the order; a replayed Idempotency-Key says so in a header. */
-function sendPlaced<Result>(reply: FastifyReply, placed: service.Placed<Result>) {
+function sendPlaced<Result extends object>(reply: FastifyReply, placed: service.Placed<Result>) {
   if (placed.replayed) reply.header('idempotent-replayed', 'true');
   else countOrderPlaced(reply.server.metrics);
-  return reply.code(201).send(placed.result);
+  // A JSON string with its type set is sent as it is, not serialized again.
+  const json = service.serializedAnswer(placed.result);
+  return json === undefined ? reply.code(201).send(placed.result) : reply.code(201).type('application/json; charset=utf-8').send(json);
 }
 
 const placing =

@@ -140,9 +140,11 @@ async function placeChecked(q: Queryable, request: OrderRequest, fields: Checkou
     if (!checked.allowed && (writer.checkIsFinal || cannotBePriced(checked))) throw refusalOf(checked);
     const checkout = priceCheckout(request, checked, context, fields, rules, 'place');
     const answer = placedOrder(checkout, 0);
-    const written = await writer.write(q, checkout.order, placedEventOf(answer));
+    const event = placedEventOf(answer);
+    const written = await writer.write(q, checkout.order, event);
     if (written.orderId !== undefined) {
       answer.id = written.orderId;
+      if (checkout.orderToken === undefined) answerJson.set(answer, `{"id":${written.orderId},${event.afterId}`);
       return answer;
     }
     if (!wasRepriced(written)) throw refusalOf(written);
@@ -176,6 +178,16 @@ function placedOrder(checkout: Checkout, orderId: number): OrderResponse | Guest
  */
 const orderJson = fastJson(OrderResponse);
 const UNWRITTEN_ID = '{"id":0,';
+
+/**
+ * A placed order's answer as its event already serialized it (a guest's, with its token, is
+ * not): the route sends this text rather than serialize the same order again.
+ */
+const answerJson = new WeakMap<object, string>();
+
+export function serializedAnswer(answer: object): string | undefined {
+  return answerJson.get(answer);
+}
 
 /** The order.placed event of this answer (its id still 0: the write numbers the order). */
 function placedEventOf(answer: OrderResponse | GuestOrderResponse): PlacedEvent {
