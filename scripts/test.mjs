@@ -51,7 +51,8 @@ function runTests(env) {
   });
   return new Promise((resolve) => {
     child.on('close', (code) => {
-      resolve({ code: code ?? 1, passed: summaryCount(output, 'pass'), failed: summaryCount(output, 'fail') });
+      // A test cancelled (its suite's hook failed, or its parent ended first) did not pass either.
+      resolve({ code: code ?? 1, passed: summaryCount(output, 'pass'), failed: summaryCount(output, 'fail') + summaryCount(output, 'cancelled') });
     });
   });
 }
