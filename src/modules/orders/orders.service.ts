@@ -144,7 +144,7 @@ async function placeChecked(q: Queryable, request: OrderRequest, fields: Checkou
     const written = await writer.write(q, checkout.order, event);
     if (written.orderId !== undefined) {
       answer.id = written.orderId;
-      if (checkout.orderToken === undefined) answerJson.set(answer, `{"id":${written.orderId},${event.afterId}`);
+      if (checkout.orderToken === undefined) answerJson.set(answer, writtenOrderJson(event, written.orderId));
       return answer;
     }
     if (!wasRepriced(written)) throw refusalOf(written);
@@ -177,7 +177,8 @@ function placedOrder(checkout: Checkout, orderId: number): OrderResponse | Guest
  * fastest way there (a third of JSON.stringify's time on an order).
  */
 const orderJson = fastJson(OrderResponse);
-const UNWRITTEN_ID = '{"id":0,';
+const BEFORE_ID = '{"id":';
+const UNWRITTEN_ID = `${BEFORE_ID}0,`;
 
 /**
  * A placed order's answer as its event already serialized it (a guest's, with its token, is
@@ -187,6 +188,11 @@ const answerJson = new WeakMap<object, string>();
 
 export function serializedAnswer(answer: object): string | undefined {
   return answerJson.get(answer);
+}
+
+/** The order's JSON once the write has numbered it: the event's text with the real id in front. */
+function writtenOrderJson(event: PlacedEvent, orderId: number): string {
+  return `${BEFORE_ID}${orderId},${event.afterId}`;
 }
 
 /** The order.placed event of this answer (its id still 0: the write numbers the order). */
