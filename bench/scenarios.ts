@@ -261,8 +261,12 @@ const PAYMENT_ORDERS = 20_000;
 let ordersToPay = new Map<number, number[]>();
 let succeededEvents: { payload: string; signature: string }[] = [];
 
-/** The shipping rate checkout orders name, by API: made once per API by prepareCheckout. */
-const checkoutRates = new Map<string, Promise<number>>();
+/**
+ * The shipping rate checkout orders name, made once per API by prepareCheckout. Keyed by the
+ * API's context, which stays when a busy server is restarted on a new port (the same database,
+ * where the rates already are).
+ */
+const checkoutRates = new WeakMap<ScenarioContext, Promise<number>>();
 /** The shipping rate of the API the current scenario runs against. */
 let checkoutRateId = 0;
 
@@ -273,8 +277,8 @@ function checkoutOrder(c: ScenarioContext, customer: Customer) {
 
 /** Gives the API a shipping rate to the US and California's sales tax (7.25 %, shipping taxed too), once. */
 async function prepareCheckout(apiUrl: string, context: ScenarioContext): Promise<void> {
-  if (!checkoutRates.has(apiUrl)) checkoutRates.set(apiUrl, createCheckoutRates(apiUrl, context.adminToken));
-  checkoutRateId = await checkoutRates.get(apiUrl)!;
+  if (!checkoutRates.has(context)) checkoutRates.set(context, createCheckoutRates(apiUrl, context.adminToken));
+  checkoutRateId = await checkoutRates.get(context)!;
 }
 
 async function createCheckoutRates(apiUrl: string, adminToken: string): Promise<number> {
