@@ -1,4 +1,4 @@
-import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely, QueryResult, RawBuilder } from 'kysely';
 import type { Database, Queryable } from './database.js';
 
 /** Stands for a named parameter while the query is built; nothing else is ever this object. */
@@ -51,4 +51,9 @@ function compile<Row, Params>(db: Kysely<Database>, build: (db: Kysely<Database>
   const query = build(db, placeholders).compile();
   const bindings = query.parameters.map((value) => (value instanceof Placeholder ? { parameter: value.name } : { constant: value }));
   return { query, bindings };
+}
+
+/** A raw statement as compileOnce builds it (a raw builder compiles against the database it is given). */
+export function compilable<Row>(db: Kysely<any>, statement: RawBuilder<Row>): Compilable<Row> {
+  return { compile: () => statement.compile(db) };
 }

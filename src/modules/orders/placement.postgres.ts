@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { compileOnce } from '../../db/compile-once.js';
+import { compilable, compileOnce } from '../../db/compile-once.js';
 import { engineOf } from '../../db/engine.js';
 import { countPendingStep } from '../customers/customers.service.js';
 import { recordEventStep } from '../events/events.service.js';
@@ -12,7 +12,6 @@ import {
   VERDICT_COLUMNS,
   type VerdictDialect,
   type VerdictRow,
-  compilable,
   verdictOf,
   verdictSteps,
 } from './placement.js';

@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
 import type { Trx } from '../../db/database.js';
-import { compileOnce } from '../../db/compile-once.js';
+import { compilable, compileOnce } from '../../db/compile-once.js';
 import { inTransaction } from '../../db/engine.js';
 import { takePendingOrderSlot } from '../customers/customers.service.js';
 import { recordEventText } from '../events/events.service.js';
 import { takeStock } from '../products/products.service.js';
 import * as repo from './orders.repository.js';
-import { type OrderWriter, VERDICT_COLUMNS, placedEventData, type VerdictDialect, type VerdictRow, compilable, verdictOf, verdictSteps } from './placement.js';
+import { type OrderWriter, VERDICT_COLUMNS, placedEventData, type VerdictDialect, type VerdictRow, verdictOf, verdictSteps } from './placement.js';
 
 /**
  * The verdict, compiled once: the lines arrive as one JSON text of [product id, quantity,

@@ -1,4 +1,4 @@
-import { type Compilable, type Kysely, type RawBuilder, sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Db, OrderRow, Queryable } from '../../db/database.js';
 import { type AppError, ConflictError, InsufficientStockError, NotFoundError, ValidationError } from '../../shared/errors.js';
 import { MAX_LINE_QUANTITY } from '../cart/cart.schemas.js';
@@ -219,11 +219,6 @@ export function refusalOf(written: Written): AppError {
   const short = written.lines.find((line) => line.short === 1);
   if (short) return new InsufficientStockError(short.product_id, short.product_name ?? '', short.stock ?? 0, short.quantity);
   return new ConflictError('The order could not be placed; try again.');
-}
-
-/** A raw statement as compileOnce builds it (a raw builder compiles against the database it is given). */
-export function compilable<Row>(db: Kysely<any>, statement: RawBuilder<Row>): Compilable<Row> {
-  return { compile: () => statement.compile(db) };
 }
 
 /**
