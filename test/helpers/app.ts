@@ -1,9 +1,13 @@
 import type { TestContext } from 'node:test';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import { Migrator, sql } from 'kysely';
 import { buildApp } from '../../src/app.js';
 import { type Config, parseConfig } from '../../src/config.js';
+import { connectDatabase } from '../../src/db/connect.js';
+import type { Db } from '../../src/db/database.js';
+import { migrations } from '../../src/db/migrations/index.js';
 import { assertDocumented } from './contract.js';
-import { createTestDatabase } from './database.js';
+import { createTestDatabase, onPostgres } from './database.js';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-1' };
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long!!';
@@ -45,6 +49,37 @@ export async function buildTestApp(t: TestContext, overrides: Partial<Config> = 
     await database.drop();
     throw error;
   }
+}
+
+/**
+ * An app on a database an older version left behind: migrated only up to `migration`, given
+ * that version's data by `seed`, then opened by this version (which migrates it the rest of
+ * the way). Closed and removed when the test ends.
+ */
+export async function buildUpgradedApp(
+  t: TestContext,
+  migration: string,
+  seed: (db: Db) => Promise<void>,
+  overrides: Partial<Config> = {},
+): Promise<FastifyInstance> {
+  const database = await createTestDatabase({ shared: true });
+  let app: FastifyInstance | undefined;
+  t.after(async () => {
+    await app?.close();
+    await database.drop();
+  });
+  const db = await connectDatabase(testConfig({ databaseUrl: database.url }));
+  try {
+    const schema = onPostgres ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: schema });
+    const { error } = await migrator.migrateTo(migration);
+    if (error) throw error;
+    await seed(db);
+  } finally {
+    await db.destroy();
+  }
+  app = await buildApp(testConfig({ databaseUrl: database.url, ...overrides }));
+  return app;
 }
 
 export interface ApiResponse {

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Migrator, sql } from 'kysely';
-import { buildApp } from '../../src/app.js';
-import { connectDatabase } from '../../src/db/connect.js';
-import { migrations } from '../../src/db/migrations/index.js';
-import { adminToken, buildTestApp, call, createProduct, testConfig } from '../helpers/app.js';
-import { createTestDatabase, onPostgres } from '../helpers/database.js';
+import { sql } from 'kysely';
+import { adminToken, buildTestApp, buildUpgradedApp, call, createProduct } from '../helpers/app.js';
+import { onPostgres } from '../helpers/database.js';
 import { assertProblem } from '../helpers/problem.js';
 
 /** requires_shipping of one product as every read of the catalogue answers it. */
@@ -99,25 +96,10 @@ test('when the catalogue is paged deep, by number past a checkpoint and after a 
 });
 
 test(`when the migration meets products made before it on ${onPostgres ? 'PostgreSQL' : 'SQLite'}, then each of them requires shipping`, async (t) => {
-  const database = await createTestDatabase({ shared: true });
-  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
-  t.after(async () => {
-    await app?.close();
-    await database.drop();
-  });
-  const db = await connectDatabase(testConfig({ databaseUrl: database.url }));
-  try {
-    const schema = onPostgres ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
-    const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: schema });
-    const { error } = await migrator.migrateTo('0007_customer_addresses');
-    if (error) throw error;
+  const app = await buildUpgradedApp(t, '0007_customer_addresses', async (db) => {
     const now = new Date().toISOString();
     await sql`insert into products (product_name, price_cents, created_at, updated_at) values ('Old mug', 1250, ${now}, ${now})`.execute(db);
-  } finally {
-    await db.destroy();
-  }
-
-  app = await buildApp(testConfig({ databaseUrl: database.url }));
+  });
 
   const products = await call(app, 'GET', '/products');
   assert.equal(products.status, 200);
