@@ -239,14 +239,23 @@ export interface TaxRatesTable {
 export interface EventsTable {
   /** The order events were written in. */
   seq: Generated<number>;
-  /** "evt_" and 32 hex digits (the time, then random): unique forever, the deliveries' webhook-id. */
+  /**
+   * "evt_" and 32 hex digits (the time, then random; on SQLite the seq in hex digits 13-22):
+   * unique forever, the deliveries' webhook-id. On SQLite a virtual column (migration 0015).
+   */
   id: string;
   type: string;
   /** JSON text: the event's data. */
   data: string;
   created_at: ColumnType<Timestamp, Timestamp, never>;
-  /** The order events are read in; null until dispatched (see the migration). */
+  /** The order events are read in: on PostgreSQL null until dispatched (migration 0012), on SQLite always seq (0015). */
   position: number | null;
+}
+
+/** SQLite only (migration 0015): the ids of events written before their ids carried their seq. */
+export interface LegacyEventIdsTable {
+  id: string;
+  seq: number;
 }
 
 export interface WebhookEndpointsTable {
@@ -328,6 +337,7 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  legacy_event_ids: LegacyEventIdsTable;
   scheduled_jobs: ScheduledJobsTable;
   password_reset_tokens: PasswordResetTokensTable;
   payments: PaymentsTable;

@@ -146,6 +146,12 @@ test('when the feed is asked badly or by someone else, then the answer is 400, 4
     assertProblem(await call(app, 'GET', `/events?${query}`, { token: admin }), 400, { what: query });
   }
   assertProblem(await call(app, 'GET', `/events?after=evt_${'0'.repeat(32)}`, { token: admin }), 404);
+  // An id like a real one in every digit but one is still not that event's.
+  const [real] = (await readFeed(app, admin)).map((event) => event.id);
+  for (const digit of [5, real!.length - 1]) {
+    const forged = `${real!.slice(0, digit)}${real![digit] === 'f' ? '0' : 'f'}${real!.slice(digit + 1)}`;
+    assertProblem(await call(app, 'GET', `/events?after=${forged}`, { token: admin }), 404, { what: forged });
+  }
   assertProblem(await call(app, 'GET', '/events'), 401);
   assertProblem(await call(app, 'GET', '/events', { token: buyer.token }), 403);
 });

@@ -13,6 +13,7 @@ import * as m0011 from './0011_order_checkout.js';
 import * as m0012 from './0012_events_and_webhooks.js';
 import * as m0013 from './0013_sqlite_events_fan_out_at_write.js';
 import * as m0014 from './0014_payments.js';
+import * as m0015 from './0015_sqlite_events_read_in_write_order.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0012_events_and_webhooks': m0012,
   '0013_sqlite_events_fan_out_at_write': m0013,
   '0014_payments': m0014,
+  '0015_sqlite_events_read_in_write_order': m0015,
 };

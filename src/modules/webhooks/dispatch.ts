@@ -10,14 +10,13 @@ const BATCH = 500;
  * Dispatches committed events: each gets the next place in the feed and a delivery for every
  * active endpoint subscribed to it, in one transaction, so an event is either dispatched with
  * all its deliveries or not at all (and then again by the next dispatch). Only one dispatch
- * runs at a time (PostgreSQL: an advisory lock; SQLite: its write lock), and a transaction
- * sees only committed events, so an event that commits late still gets a later place than
- * every event a reader has already been shown.
+ * runs at a time (an advisory lock), and a transaction sees only committed events, so an event
+ * that commits late still gets a later place than every event a reader has already been shown.
+ * PostgreSQL only: SQLite commits in write order, and places every event as it is written.
  */
 export async function dispatchEvents(db: Db): Promise<{ events: number; deliveries: number }> {
   const total = { events: 0, deliveries: 0 };
-  // A read first: most cycles find nothing (on SQLite every event the application writes is
-  // placed as it is written), and then take no write lock at all.
+  // A read first: most cycles find nothing, and then take no lock at all.
   if (!(await repo.anyUndispatchedEvent(db))) return total;
   for (;;) {
     const round = await inTransaction(db, async (trx) => {

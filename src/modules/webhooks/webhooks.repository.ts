@@ -142,7 +142,7 @@ export async function scheduleRedelivery(db: Queryable, id: number, now: string)
   return result.numUpdatedRows > 0n;
 }
 
-// ---- dispatching: committed events get their place in the feed and their deliveries ----
+// ---- dispatching (PostgreSQL): committed events get their place in the feed and their deliveries ----
 
 /**
  * Gives the oldest undispatched events (committed ones: others are not visible) the next
@@ -156,12 +156,18 @@ export async function positionEvents(trx: Trx, last: number, batch: number): Pro
   return Number(result.numAffectedRows ?? 0n);
 }
 
-/** Whether any committed event still waits for its place in the feed (the partial index finds it). */
+/**
+ * Whether any committed event still waits for its place in the feed (the partial index finds
+ * it). None on SQLite: there an event's seq is its place, and its trigger fans it out (0015).
+ */
 // Read by every delivery cycle (up to 100 a second on a busy shop), so compiled once.
 const firstUndispatchedEvent = compileOnce((db) => db.selectFrom('events').select('seq').where('position', 'is', null).limit(1));
 
 export async function anyUndispatchedEvent(db: Queryable): Promise<boolean> {
-  return (await firstUndispatchedEvent(db, {})).rows.length > 0;
+  return forEngine(db, {
+    sqlite: async () => false,
+    postgres: async () => (await firstUndispatchedEvent(db, {})).rows.length > 0,
+  })();
 }
 
 export async function lastPosition(trx: Trx): Promise<number> {
@@ -181,14 +187,9 @@ export async function fanOut(trx: Trx, last: number, sentOnlyByName: readonly st
   return Number(result.numAffectedRows ?? 0n);
 }
 
-/** PostgreSQL: one dispatcher at a time per schema (positions must be handed out in commit order). SQLite's write lock already is that. */
+/** PostgreSQL: one dispatcher at a time per schema (positions must be handed out in commit order). */
 export async function lockDispatch(trx: Trx): Promise<void> {
-  await forEngine(trx, {
-    sqlite: async () => {},
-    postgres: async () => {
-      await sql`select pg_advisory_xact_lock(hashtext(current_schema() || '.dispatch'))`.execute(trx);
-    },
-  })();
+  await sql`select pg_advisory_xact_lock(hashtext(current_schema() || '.dispatch'))`.execute(trx);
 }
 
 // ---- attempts: claiming due deliveries, recording what happened ----
