@@ -119,6 +119,11 @@ test('when a tracked stock reaches 0 (an order, an admin), then product.out_of_s
   const soldOut = (await call(app, 'GET', `/products/${sold.id}`)).body;
   assert.deepEqual(events.map((event) => event.data), [{ product: soldOut }, { product: put.body }]);
   assert.equal((await settledFeed(app, admin)).filter((event) => event.type === 'product.out_of_stock').length, 2);
+  // The trigger's events are named like every other: a reader goes on from one.
+  for (const event of events) assert.match(event.id, /^evt_[0-9a-f]{32}$/);
+  const afterFirst = await call(app, 'GET', `/events?type=product.out_of_stock&after=${events[0]!.id}`, { token: admin });
+  assert.equal(afterFirst.status, 200);
+  assert.deepEqual(afterFirst.body.items.map((event: { id: string }) => event.id), [events[1]!.id]);
 });
 
 test('when the feed is read with after, type and limit, then it pages oldest first and says whether more follow', async (t) => {
