@@ -17,10 +17,11 @@ import { isPostgres, sql } from './portable.js';
  * time and random digits.
  *
  * Existing events keep their ids (consumers hold them as cursors and webhook-ids), whole in
- * id_stem, and listed in legacy_event_ids to be found by, since they do not carry their seq; they are renumbered in the order the
- * feed gave them (their positions; events still waiting for the dispatcher after them, in
- * write order), their deliveries follow them, and the waiting ones get their deliveries here,
- * as the trigger now gives every event (the out-of-stock trigger's too) as it is written.
+ * id_stem, and listed in legacy_event_ids to be found by, since they do not carry their seq.
+ * They are renumbered in the order the feed gave them (their positions; events still waiting
+ * for the dispatcher after them, in write order), their deliveries follow them, and the
+ * waiting ones get their deliveries here, as the trigger now gives every event (the
+ * out-of-stock trigger's too) as it is written.
  *
  * A table is rebuilt (SQLite cannot drop a unique constraint), and so is webhook_deliveries,
  * which references it: dropping `events` under it would delete its rows. PostgreSQL keeps

@@ -24,11 +24,20 @@ export function newEventId(): string {
  * names the row it is found by, with no index of its own. A row keeps the rest (its id_stem:
  * 12 digits of time, 10 random) and reads its id as a virtual column (migration 0015).
  */
-const SEQ_START = 'evt_'.length + 12;
+const PREFIX = 'evt_';
+const TIME_DIGITS = 12;
 const SEQ_DIGITS = 10;
+const RANDOM_DIGITS = 10;
+const SEQ_START = PREFIX.length + TIME_DIGITS;
 
-function withSeq(id: string, seq: number): string {
-  return `${id.slice(0, SEQ_START)}${seq.toString(16).padStart(SEQ_DIGITS, '0')}${id.slice(SEQ_START, SEQ_START + SEQ_DIGITS)}`;
+/** What a SQLite row keeps of a new id: its time and its first random digits. */
+function idStemOf(id: string): string {
+  return id.slice(PREFIX.length, SEQ_START + RANDOM_DIGITS);
+}
+
+/** The id a SQLite row reads, as migration 0015's virtual column makes it. */
+function sqliteEventId(idStem: string, seq: number): string {
+  return `${PREFIX}${idStem.slice(0, TIME_DIGITS)}${seq.toString(16).padStart(SEQ_DIGITS, '0')}${idStem.slice(TIME_DIGITS)}`;
 }
 
 function seqIn(id: string): number {
@@ -51,10 +60,10 @@ const insertEventRow = compileOnce((db, p: { id: string; idStem: string; type: s
 
 /** Writes an event in the caller's transaction: it commits with the change, or not at all. */
 export async function insertEvent(trx: Trx, type: EventType, data: string, now: string, id = newEventId()): Promise<{ seq: number; id: string }> {
-  const idStem = id.slice('evt_'.length, SEQ_START + SEQ_DIGITS);
+  const idStem = idStemOf(id);
   const result = await insertEventRow(trx, { id, idStem, type, data, now });
   const seq = result.rows[0]?.seq ?? Number(result.insertId);
-  return { seq, id: forEngine(trx, { sqlite: withSeq(id, seq), postgres: id }) };
+  return { seq, id: forEngine(trx, { sqlite: sqliteEventId(idStem, seq), postgres: id }) };
 }
 
 export interface StoredEvent {
